@@ -1,0 +1,91 @@
+import type { StoredEntry } from '../../directory/entry.js';
+import { isDescendantOrSelf, normalizeDn } from '../../directory/dn.js';
+import { matches, type Filter } from '../../directory/filter.js';
+import { planFilter } from '../../directory/plan.js';
+import type { Dsa, OperationContext } from '../dsa.js';
+import { AdErrors } from '../errors.js';
+import { filterContext, prepareFilter } from '../filters.js';
+import { attributeSelection, readEntry, type ResultEntry } from '../readView.js';
+import { bestMatch, inDomain, resolveObject } from '../resolve.js';
+
+export type SearchScope = 'base' | 'one' | 'sub';
+
+export interface SearchRequest {
+  base: string;
+  scope: SearchScope;
+  filter: Filter;
+  attributes: readonly string[];
+}
+
+/**
+ * LDAP search (RFC 4511 4.5) over the domain naming context: resolves the base (DN or AD's
+ * alternative forms), reads candidates through the index plan, evaluates the filter as AD does,
+ * and yields each matching object as the caller may see it.
+ */
+export function searchObjects(dsa: Dsa, request: SearchRequest, ctx: OperationContext): Iterable<ResultEntry> {
+  if (!dsa.access.canRead(ctx.principal)) throw AdErrors.notAuthenticated();
+  const base = resolveBase(dsa, request.base);
+  const filter = prepareFilter(dsa, request.filter);
+  const selection = attributeSelection(dsa, request.attributes);
+  const context = filterContext(dsa);
+  return (function* () {
+    for (const entry of candidates(dsa, base, request.scope, filter)) {
+      if (matches(filter, entry, context)) yield readEntry(dsa, entry, selection);
+    }
+  })();
+}
+
+export function resolveBase(dsa: Dsa, baseText: string): StoredEntry {
+  const base = resolveObject(dsa, baseText);
+  if (base) return base;
+  if (!baseText.startsWith('<') && !inDomain(dsa, baseText)) {
+    const host = dnsNameOf(baseText);
+    throw AdErrors.referral(host, `ldap://${host}/${baseText}`);
+  }
+  throw AdErrors.noSuchObject(baseText.startsWith('<') ? '' : bestMatch(dsa, baseText));
+}
+
+function* candidates(dsa: Dsa, base: StoredEntry, scope: SearchScope, filter: Filter): Iterable<StoredEntry> {
+  if (scope === 'base') {
+    yield base;
+    return;
+  }
+  if (scope === 'one') {
+    for (const guid of dsa.store.children(base.guid)) {
+      const entry = dsa.store.byGuid(guid);
+      if (entry) yield entry;
+    }
+    return;
+  }
+  const plan = planFilter(filter, dsa.store);
+  if (plan.kind === 'scan') {
+    yield* subtree(dsa, base);
+    return;
+  }
+  const baseKey = normalizeDn(base.dn);
+  for (const guid of plan.guids()) {
+    const entry = dsa.store.byGuid(guid);
+    if (entry && (baseKey === '' || isDescendantOrSelf(normalizeDn(entry.dn), baseKey))) yield entry;
+  }
+}
+
+/** The base and everything below it, parents before children. */
+function* subtree(dsa: Dsa, base: StoredEntry): Iterable<StoredEntry> {
+  const stack = [base];
+  while (stack.length > 0) {
+    const entry = stack.pop()!;
+    yield entry;
+    const children: StoredEntry[] = [];
+    for (const guid of dsa.store.children(entry.guid)) {
+      const child = dsa.store.byGuid(guid);
+      if (child) children.push(child);
+    }
+    for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
+  }
+}
+
+/** DC=fabrikam,DC=com -> fabrikam.com: where AD refers a base outside its naming contexts. */
+function dnsNameOf(dn: string): string {
+  const parts = dn.split(',').map((p) => p.trim()).filter((p) => /^dc=/i.test(p)).map((p) => p.slice(3));
+  return parts.join('.') || dn;
+}

@@ -1,0 +1,70 @@
+/** userAccountControl bits (MS-ADTS 2.2.16; ad-ldap.md 6). */
+export const UF = {
+  SCRIPT: 0x1,
+  ACCOUNTDISABLE: 0x2,
+  HOMEDIR_REQUIRED: 0x8,
+  LOCKOUT: 0x10,
+  PASSWD_NOTREQD: 0x20,
+  PASSWD_CANT_CHANGE: 0x40,
+  ENCRYPTED_TEXT_PASSWORD_ALLOWED: 0x80,
+  TEMP_DUPLICATE_ACCOUNT: 0x100,
+  NORMAL_ACCOUNT: 0x200,
+  INTERDOMAIN_TRUST_ACCOUNT: 0x800,
+  WORKSTATION_TRUST_ACCOUNT: 0x1000,
+  SERVER_TRUST_ACCOUNT: 0x2000,
+  DONT_EXPIRE_PASSWD: 0x10000,
+  MNS_LOGON_ACCOUNT: 0x20000,
+  SMARTCARD_REQUIRED: 0x40000,
+  TRUSTED_FOR_DELEGATION: 0x80000,
+  NOT_DELEGATED: 0x100000,
+  USE_DES_KEY_ONLY: 0x200000,
+  DONT_REQUIRE_PREAUTH: 0x400000,
+  PASSWORD_EXPIRED: 0x800000,
+  TRUSTED_TO_AUTHENTICATE_FOR_DELEGATION: 0x1000000,
+  NO_AUTH_DATA_REQUIRED: 0x2000000,
+  PARTIAL_SECRETS_ACCOUNT: 0x4000000,
+} as const;
+
+export const TRUST_ACCOUNT = UF.INTERDOMAIN_TRUST_ACCOUNT | UF.WORKSTATION_TRUST_ACCOUNT | UF.SERVER_TRUST_ACCOUNT;
+
+/** The account-type bits; exactly one must be set (MS-SAMR 3.1.1.8.10). */
+export const ACCOUNT_TYPE = UF.NORMAL_ACCOUNT | TRUST_ACCOUNT | UF.TEMP_DUPLICATE_ACCOUNT;
+
+/** sAMAccountType values (ad-ldap.md 6). */
+export const SAM = {
+  NORMAL_USER_ACCOUNT: 0x30000000,
+  MACHINE_ACCOUNT: 0x30000001,
+  TRUST_ACCOUNT: 0x30000002,
+  GROUP_OBJECT: 0x10000000,
+  NON_SECURITY_GROUP_OBJECT: 0x10000001,
+  ALIAS_OBJECT: 0x20000000,
+  NON_SECURITY_ALIAS_OBJECT: 0x20000001,
+} as const;
+
+/** groupType bits (ad-ldap.md 6). */
+export const GROUP_TYPE = {
+  BUILTIN_LOCAL: 0x1,
+  ACCOUNT: 0x2,
+  RESOURCE: 0x4,
+  UNIVERSAL: 0x8,
+  SECURITY_ENABLED: 0x80000000,
+} as const;
+
+export function uacOf(value: string | Buffer | undefined): number {
+  const n = Number(String(value ?? '0'));
+  return Number.isFinite(n) ? n >>> 0 : 0;
+}
+
+/** MS-SAMR 3.1.1.8.10: the sAMAccountType an account's userAccountControl implies. */
+export function accountTypeOfUac(uac: number): number {
+  if (uac & (UF.WORKSTATION_TRUST_ACCOUNT | UF.SERVER_TRUST_ACCOUNT)) return SAM.MACHINE_ACCOUNT;
+  if (uac & UF.INTERDOMAIN_TRUST_ACCOUNT) return SAM.TRUST_ACCOUNT;
+  return SAM.NORMAL_USER_ACCOUNT;
+}
+
+/** MS-SAMR 3.1.1.8.3: the sAMAccountType a group's groupType implies. */
+export function accountTypeOfGroup(groupType: number): number {
+  const security = (groupType & GROUP_TYPE.SECURITY_ENABLED) !== 0;
+  if (groupType & (GROUP_TYPE.RESOURCE | GROUP_TYPE.BUILTIN_LOCAL)) return security ? SAM.ALIAS_OBJECT : SAM.NON_SECURITY_ALIAS_OBJECT;
+  return security ? SAM.GROUP_OBJECT : SAM.NON_SECURITY_GROUP_OBJECT;
+}

@@ -1,0 +1,478 @@
+// The AD schema subset: loads schema/ad.schema (RFC 4512 definitions as AD serves them in
+// CN=Aggregate, plus our X- extensions) and answers questions about classes and attributes.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { resolve } from 'node:path';
+
+export type AttributeValue = string | Buffer;
+
+export interface AttributeType {
+  oid: string;
+  name: string;
+  names: string[];
+  /** LDAP syntax OID, e.g. '1.3.6.1.4.1.1466.115.121.1.15'. */
+  syntax: string;
+  singleValued: boolean;
+  noUserModification: boolean;
+  systemOnly: boolean;
+  linkId?: number;
+  indexed: boolean;
+  anr: boolean;
+  constructed: boolean;
+  secret: boolean;
+  /** Values are raw bytes (octet string, NT security descriptor; so objectGUID, objectSid). */
+  binary: boolean;
+  rangeLower?: number;
+  rangeUpper?: number;
+}
+
+export type ObjectClassKind = 'abstract' | 'structural' | 'auxiliary';
+
+export interface ObjectClass {
+  oid: string;
+  name: string;
+  names: string[];
+  superior?: string;
+  kind: ObjectClassKind;
+  /** The class's own MUST (canonical attribute names; inherited ones are not repeated). */
+  must: string[];
+  /** The class's own MAY (canonical attribute names). */
+  may: string[];
+  /** The class's own auxiliary classes (systemAuxiliaryClass + auxiliaryClass). */
+  auxiliary: string[];
+  /** CN of defaultObjectCategory, e.g. 'Person' for user. */
+  category?: string;
+  /** Effective possible superiors: own plus those inherited from superclasses. */
+  possibleSuperiors: string[];
+}
+
+const BINARY_SYNTAXES = new Set([
+  '1.3.6.1.4.1.1466.115.121.1.40', // Octet String (also String(Sid), so objectSid, objectGUID)
+  '1.2.840.113556.1.4.907', // String(NT-Sec-Desc)
+]);
+
+// ---------------------------------------------------------------- tokenizer and parser
+
+type Token = { kind: 'open' | 'close' | 'dollar' | 'word' | 'quoted'; text: string };
+
+interface Definition {
+  keyword: 'attributeTypes' | 'objectClasses';
+  body: string;
+  line: number;
+}
+
+class SchemaSyntaxError extends Error {}
+
+function fail(source: string, line: number, reason: string): never {
+  throw new SchemaSyntaxError(`${source}:${line}: ${reason}`);
+}
+
+/** Splits the file into definitions, unfolding continuation lines (joined with one space). */
+function definitions(text: string, source: string): Definition[] {
+  const defs: Definition[] = [];
+  let current: Definition | undefined;
+  const lines = text.split(/\r?\n/);
+  lines.forEach((raw, index) => {
+    const line = index + 1;
+    if (raw.startsWith('#')) return;
+    if (/^[ \t]/.test(raw)) {
+      if (raw.trim() === '') return;
+      if (!current) fail(source, line, 'continuation line without a definition before it');
+      current.body += ' ' + raw.trim();
+      return;
+    }
+    if (raw.trim() === '') {
+      current = undefined;
+      return;
+    }
+    const m = /^(attributeTypes|objectClasses)\s*:\s*(.*)$/i.exec(raw);
+    if (!m) fail(source, line, `expected "attributeTypes:" or "objectClasses:", got "${raw.slice(0, 40)}"`);
+    const keyword = m[1]!.toLowerCase() === 'attributetypes' ? 'attributeTypes' : 'objectClasses';
+    current = { keyword, body: m[2]!, line };
+    defs.push(current);
+  });
+  return defs;
+}
+
+function tokenize(def: Definition, source: string): Token[] {
+  const tokens: Token[] = [];
+  const s = def.body;
+  let i = 0;
+  while (i < s.length) {
+    const c = s[i]!;
+    if (c === ' ' || c === '\t') i++;
+    else if (c === '(') (tokens.push({ kind: 'open', text: c }), i++);
+    else if (c === ')') (tokens.push({ kind: 'close', text: c }), i++);
+    else if (c === '$') (tokens.push({ kind: 'dollar', text: c }), i++);
+    else if (c === "'") {
+      const end = s.indexOf("'", i + 1);
+      if (end < 0) fail(source, def.line, 'unterminated quoted string');
+      tokens.push({ kind: 'quoted', text: s.slice(i + 1, end) });
+      i = end + 1;
+    } else {
+      let j = i;
+      while (j < s.length && !" \t()$'".includes(s[j]!)) j++;
+      tokens.push({ kind: 'word', text: s.slice(i, j) });
+      i = j;
+    }
+  }
+  return tokens;
+}
+
+/** A definition as keyword -> values (each a list of strings); flags have an empty list. */
+interface RawDefinition {
+  oid: string;
+  fields: Map<string, string[]>;
+  line: number;
+}
+
+const FLAG_KEYWORDS = new Set([
+  'SINGLE-VALUE', 'NO-USER-MODIFICATION', 'OBSOLETE', 'COLLECTIVE', 'ABSTRACT', 'STRUCTURAL', 'AUXILIARY',
+]);
+
+function parseDefinition(def: Definition, source: string): RawDefinition {
+  const tokens = tokenize(def, source);
+  let pos = 0;
+  const next = (): Token | undefined => tokens[pos++];
+  const expect = (kind: Token['kind'], what: string): Token => {
+    const t = next();
+    if (!t || t.kind !== kind) fail(source, def.line, `expected ${what}, got ${t ? `"${t.text}"` : 'end of definition'}`);
+    return t;
+  };
+  // A value: a word, a quoted string, or a parenthesised list of them separated by '$' or spaces.
+  const value = (keyword: string): string[] => {
+    const t = next();
+    if (!t) fail(source, def.line, `${keyword} needs a value`);
+    if (t.kind === 'word' || t.kind === 'quoted') return [t.text];
+    if (t.kind !== 'open') fail(source, def.line, `${keyword} needs a value, got "${t.text}"`);
+    const list: string[] = [];
+    for (;;) {
+      const u = next();
+      if (!u) fail(source, def.line, `unclosed list after ${keyword}`);
+      if (u.kind === 'close') return list;
+      if (u.kind === 'word' || u.kind === 'quoted') list.push(u.text);
+      else if (u.kind !== 'dollar') fail(source, def.line, `unexpected "${u.text}" in list after ${keyword}`);
+    }
+  };
+
+  expect('open', "'('");
+  const oid = expect('word', 'a numeric OID').text;
+  if (!/^\d+(\.\d+)+$/.test(oid)) fail(source, def.line, `"${oid}" is not a numeric OID`);
+  const fields = new Map<string, string[]>();
+  for (;;) {
+    const t = next();
+    if (!t) fail(source, def.line, "missing closing ')'");
+    if (t.kind === 'close') break;
+    if (t.kind !== 'word') fail(source, def.line, `expected a keyword, got "${t.text}"`);
+    const keyword = t.text.toUpperCase();
+    if (fields.has(keyword)) fail(source, def.line, `${keyword} given twice`);
+    fields.set(keyword, FLAG_KEYWORDS.has(keyword) ? [] : value(keyword));
+  }
+  if (pos < tokens.length) fail(source, def.line, `text after the closing ')': "${tokens[pos]!.text}"`);
+  return { oid, fields, line: def.line };
+}
+
+function single(raw: RawDefinition, keyword: string, source: string): string | undefined {
+  const v = raw.fields.get(keyword);
+  if (v === undefined) return undefined;
+  if (v.length !== 1) fail(source, raw.line, `${keyword} takes one value`);
+  return v[0];
+}
+
+function numberField(raw: RawDefinition, keyword: string, source: string): number | undefined {
+  const v = single(raw, keyword, source);
+  if (v === undefined) return undefined;
+  if (!/^-?\d+$/.test(v)) fail(source, raw.line, `${keyword} must be an integer, got "${v}"`);
+  return Number(v);
+}
+
+function flagField(raw: RawDefinition, keyword: string, source: string): boolean {
+  const v = single(raw, keyword, source);
+  if (v === undefined) return false;
+  if (v.toUpperCase() !== 'TRUE' && v.toUpperCase() !== 'FALSE') {
+    fail(source, raw.line, `${keyword} must be 'TRUE' or 'FALSE'`);
+  }
+  return v.toUpperCase() === 'TRUE';
+}
+
+function namesOf(raw: RawDefinition, source: string): string[] {
+  const names = raw.fields.get('NAME');
+  if (!names || names.length === 0) fail(source, raw.line, `${raw.oid} has no NAME`);
+  for (const n of names) {
+    if (!/^[A-Za-z][A-Za-z0-9-]*$/.test(n)) fail(source, raw.line, `"${n}" is not a valid NAME`);
+  }
+  return names;
+}
+
+function toAttributeType(raw: RawDefinition, source: string): AttributeType {
+  const names = namesOf(raw, source);
+  const syntaxField = single(raw, 'SYNTAX', source);
+  if (!syntaxField) fail(source, raw.line, `attribute ${names[0]} has no SYNTAX`);
+  const syntax = syntaxField.replace(/\{\d+\}$/, '');
+  if (!/^\d+(\.\d+)+$/.test(syntax)) fail(source, raw.line, `"${syntaxField}" is not a syntax OID`);
+  const attr: AttributeType = {
+    oid: raw.oid,
+    name: names[0]!,
+    names,
+    syntax,
+    singleValued: raw.fields.has('SINGLE-VALUE'),
+    noUserModification: raw.fields.has('NO-USER-MODIFICATION'),
+    systemOnly: flagField(raw, 'X-SYSTEM-ONLY', source),
+    indexed: flagField(raw, 'X-INDEXED', source),
+    anr: flagField(raw, 'X-ANR', source),
+    constructed: flagField(raw, 'X-CONSTRUCTED', source),
+    secret: flagField(raw, 'X-SECRET', source),
+    binary: BINARY_SYNTAXES.has(syntax),
+  };
+  const linkId = numberField(raw, 'X-LINK-ID', source);
+  if (linkId !== undefined) attr.linkId = linkId;
+  const rangeLower = numberField(raw, 'X-RANGE-LOWER', source);
+  if (rangeLower !== undefined) attr.rangeLower = rangeLower;
+  const rangeUpper = numberField(raw, 'X-RANGE-UPPER', source);
+  if (rangeUpper !== undefined) attr.rangeUpper = rangeUpper;
+  return attr;
+}
+
+function toObjectClass(raw: RawDefinition, source: string): ObjectClass {
+  const names = namesOf(raw, source);
+  const kinds = (['ABSTRACT', 'STRUCTURAL', 'AUXILIARY'] as const).filter((k) => raw.fields.has(k));
+  if (kinds.length > 1) fail(source, raw.line, `class ${names[0]} has more than one kind`);
+  const kind: ObjectClassKind = kinds[0] === 'ABSTRACT' ? 'abstract' : kinds[0] === 'AUXILIARY' ? 'auxiliary' : 'structural';
+  const sup = raw.fields.get('SUP');
+  if (sup && sup.length > 1) fail(source, raw.line, `class ${names[0]} has more than one SUP; AD allows one`);
+  const cls: ObjectClass = {
+    oid: raw.oid,
+    name: names[0]!,
+    names,
+    kind,
+    must: raw.fields.get('MUST') ?? [],
+    may: raw.fields.get('MAY') ?? [],
+    auxiliary: raw.fields.get('X-AUX') ?? [],
+    possibleSuperiors: raw.fields.get('X-POSS-SUPERIORS') ?? [],
+  };
+  if (sup?.[0] && sup[0].toLowerCase() !== cls.name.toLowerCase()) cls.superior = sup[0];
+  const category = single(raw, 'X-CATEGORY', source);
+  if (category !== undefined) cls.category = category;
+  return cls;
+}
+
+// ---------------------------------------------------------------- the schema
+
+const DEFAULT_PATH = fileURLToPath(new URL('../../schema/ad.schema', import.meta.url));
+const loaded = new Map<string, Schema>();
+
+export class Schema {
+  private readonly attributeIndex = new Map<string, AttributeType>();
+  private readonly classIndex = new Map<string, ObjectClass>();
+  private readonly byLinkId = new Map<number, AttributeType>();
+  private readonly attributeList: AttributeType[] = [];
+  private readonly classList: ObjectClass[] = [];
+
+  private constructor() {}
+
+  static parse(text: string, source = 'schema'): Schema {
+    const schema = new Schema();
+    const lines = new Map<object, number>();
+    const raws = definitions(text, source).map((d) => ({ def: d, raw: parseDefinition(d, source) }));
+    for (const { def, raw } of raws) {
+      if (def.keyword !== 'attributeTypes') continue;
+      const attr = toAttributeType(raw, source);
+      lines.set(attr, raw.line);
+      schema.addAttribute(attr, raw.line, source);
+    }
+    for (const { def, raw } of raws) {
+      if (def.keyword !== 'objectClasses') continue;
+      const cls = toObjectClass(raw, source);
+      lines.set(cls, raw.line);
+      schema.addClass(cls, raw.line, source);
+    }
+    schema.resolve((item) => lines.get(item) ?? 0, source);
+    return schema;
+  }
+
+  static load(path?: string): Schema {
+    const file = resolve(path ?? DEFAULT_PATH);
+    let schema = loaded.get(file);
+    if (!schema) {
+      schema = Schema.parse(readFileSync(file, 'utf8'), file);
+      loaded.set(file, schema);
+    }
+    return schema;
+  }
+
+  private addAttribute(attr: AttributeType, line: number, source: string): void {
+    for (const key of [attr.oid, ...attr.names]) {
+      const k = key.toLowerCase();
+      if (this.attributeIndex.has(k)) fail(source, line, `attribute "${key}" is defined twice`);
+      this.attributeIndex.set(k, attr);
+    }
+    if (attr.linkId !== undefined) {
+      if (this.byLinkId.has(attr.linkId)) fail(source, line, `linkID ${attr.linkId} is used twice`);
+      this.byLinkId.set(attr.linkId, attr);
+    }
+    this.attributeList.push(attr);
+  }
+
+  private addClass(cls: ObjectClass, line: number, source: string): void {
+    for (const key of [cls.oid, ...cls.names]) {
+      const k = key.toLowerCase();
+      if (this.classIndex.has(k)) fail(source, line, `object class "${key}" is defined twice`);
+      this.classIndex.set(k, cls);
+    }
+    this.classList.push(cls);
+  }
+
+  /** Checks references, turns them into canonical names, and computes effective possible superiors. */
+  private resolve(lineOf: (item: object) => number, source: string): void {
+    for (const attr of this.attributeList) {
+      // A back link needs its forward link (linkID - 1). learn.microsoft.com "Linked Attributes"
+      if (attr.linkId !== undefined && attr.linkId % 2 === 1 && !this.byLinkId.has(attr.linkId - 1)) {
+        fail(source, lineOf(attr), `back link ${attr.name} (linkID ${attr.linkId}) has no forward link`);
+      }
+    }
+    const className = (cls: ObjectClass, ref: string, what: string): string => {
+      const target = this.classIndex.get(ref.toLowerCase());
+      if (!target) fail(source, lineOf(cls), `class ${cls.name}: unknown ${what} "${ref}"`);
+      return target.name;
+    };
+    const attrName = (cls: ObjectClass, ref: string): string => {
+      const target = this.attributeIndex.get(ref.toLowerCase());
+      if (!target) fail(source, lineOf(cls), `class ${cls.name}: unknown attribute "${ref}"`);
+      return target.name;
+    };
+    for (const cls of this.classList) {
+      if (cls.superior !== undefined) cls.superior = className(cls, cls.superior, 'superclass');
+      cls.must = cls.must.map((a) => attrName(cls, a));
+      cls.may = cls.may.map((a) => attrName(cls, a));
+      cls.auxiliary = cls.auxiliary.map((c) => className(cls, c, 'auxiliary class'));
+      for (const aux of cls.auxiliary) {
+        if (this.classIndex.get(aux.toLowerCase())!.kind !== 'auxiliary') {
+          fail(source, lineOf(cls), `class ${cls.name}: "${aux}" in X-AUX is not an auxiliary class`);
+        }
+      }
+      cls.possibleSuperiors = cls.possibleSuperiors.map((c) => className(cls, c, 'possible superior'));
+    }
+    for (const cls of this.classList) {
+      const seen = new Set<ObjectClass>();
+      for (let c: ObjectClass | undefined = cls; c; c = c.superior ? this.objectClass(c.superior) : undefined) {
+        if (seen.has(c)) fail(source, lineOf(cls), `class ${cls.name}: superclass chain loops`);
+        seen.add(c);
+      }
+    }
+    // Possible superiors are inherited from superclasses (not from auxiliary classes).
+    // learn.microsoft.com "Class Inheritance in the Active Directory Schema"; MS-ADTS 3.1.1.2.4.4
+    const own = new Map(this.classList.map((c) => [c, [...c.possibleSuperiors]]));
+    for (const cls of this.classList) {
+      const all = new Set<string>();
+      for (const c of this.classChain(cls.name)) for (const p of own.get(c) ?? []) all.add(p);
+      cls.possibleSuperiors = [...all];
+    }
+  }
+
+  attribute(nameOrOid: string): AttributeType | undefined {
+    const bare = nameOrOid.split(';', 1)[0]!.trim();
+    return this.attributeIndex.get(bare.toLowerCase());
+  }
+
+  objectClass(nameOrOid: string): ObjectClass | undefined {
+    return this.classIndex.get(nameOrOid.trim().toLowerCase());
+  }
+
+  /** The superclass chain of a class, top first, ending with the class itself; [] if unknown. */
+  classChain(name: string): ObjectClass[] {
+    const chain: ObjectClass[] = [];
+    for (let c = this.objectClass(name); c; c = c.superior ? this.objectClass(c.superior) : undefined) {
+      chain.unshift(c);
+    }
+    return chain;
+  }
+
+  /** objectClass values AD stores for an entry whose most specific structural class is `name`. */
+  objectClassValues(name: string): string[] {
+    // AD stores the whole superclass chain; auxiliary classes are not listed. reference/ad-ldap.md 5.3
+    return this.classChain(name).map((c) => c.name);
+  }
+
+  /** The most specific structural class among values; undefined if none or ambiguous. */
+  structuralClass(values: string[]): ObjectClass | undefined {
+    const structural = [...new Set(values.map((v) => this.objectClass(v)))].filter(
+      (c): c is ObjectClass => c !== undefined && c.kind === 'structural',
+    );
+    const candidates = structural.filter((c) => {
+      const chain = new Set(this.classChain(c.name));
+      return structural.every((other) => chain.has(other));
+    });
+    return candidates.length === 1 ? candidates[0] : undefined;
+  }
+
+  /**
+   * MUST and MAY of a set of classes with all superclasses and their auxiliary classes
+   * (recursively), as canonical attribute names. An attribute in `must` is not repeated in `may`.
+   * Unknown class names are ignored.
+   */
+  allowedAttributes(classNames: string[]): { must: Set<string>; may: Set<string> } {
+    const must = new Set<string>();
+    const may = new Set<string>();
+    const classes = this.withAuxiliaries(classNames);
+    for (const c of classes) for (const a of c.must) must.add(a);
+    for (const c of classes) for (const a of c.may) if (!must.has(a)) may.add(a);
+    return { must, may };
+  }
+
+  /** For a forward link, its back link and vice versa (by linkId). */
+  linkPartner(attr: AttributeType): AttributeType | undefined {
+    if (attr.linkId === undefined) return undefined;
+    // Forward links are even, the back link is forward + 1. MS-ADA1 2.361 linkID
+    return this.byLinkId.get(attr.linkId % 2 === 0 ? attr.linkId + 1 : attr.linkId - 1);
+  }
+
+  attributes(): AttributeType[] {
+    return [...this.attributeList];
+  }
+
+  objectClasses(): ObjectClass[] {
+    return [...this.classList];
+  }
+
+  /** attributeTypes values as AD serves them in CN=Aggregate. */
+  subschemaAttributeTypes(): string[] {
+    // Samba source4/dsdb/schema/schema_description.c schema_attribute_to_description (AD's form)
+    return this.attributeList.map((a) => {
+      let s = `( ${a.oid} NAME ${quotedNames(a.names)} SYNTAX '${a.syntax}' `;
+      if (a.singleValued) s += 'SINGLE-VALUE ';
+      if (a.noUserModification) s += 'NO-USER-MODIFICATION ';
+      return s + ')';
+    });
+  }
+
+  /** objectClasses values as AD serves them in CN=Aggregate. */
+  subschemaObjectClasses(): string[] {
+    // Samba source4/dsdb/schema/schema_description.c schema_class_description, TARGET_AD_SCHEMA_SUBENTRY
+    return this.classList.map((c) => {
+      let s = `( ${c.oid} NAME ${quotedNames(c.names)} `;
+      if (c.superior) s += `SUP ${c.superior} `;
+      s += `${c.kind.toUpperCase()} `;
+      if (c.must.length > 0) s += `MUST (${c.must.join(' $ ')} ) `;
+      if (c.may.length > 0) s += `MAY (${c.may.join(' $ ')} ) `;
+      return s + ')';
+    });
+  }
+
+  /** The classes named, their superclasses, and (recursively) their auxiliary classes' chains. */
+  private withAuxiliaries(classNames: string[]): ObjectClass[] {
+    const seen = new Set<ObjectClass>();
+    const visit = (name: string): void => {
+      for (const c of this.classChain(name)) {
+        if (seen.has(c)) continue;
+        seen.add(c);
+        for (const aux of c.auxiliary) visit(aux);
+      }
+    };
+    for (const name of classNames) visit(name);
+    return [...seen];
+  }
+}
+
+function quotedNames(names: string[]): string {
+  return names.length === 1 ? `'${names[0]}'` : `( ${names.map((n) => `'${n}'`).join(' ')} )`;
+}
