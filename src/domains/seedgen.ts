@@ -1,6 +1,9 @@
 // A deterministic generator of realistic users and groups, as LDIF add records, for scale tests
 // and for seed/contoso-bulk.ldif. Same options (and seed) give the same text, byte for byte.
 
+import { readFileSync, readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { CODENAMES, DEPARTMENTS, FIRST_NAMES, GROUP_KINDS, LAST_NAMES, OFFICES } from './names.js';
 
 export interface EstateOptions {
@@ -159,7 +162,7 @@ export function* generateEstate(options: EstateOptions): Generator<string> {
   const suffix = options.upnSuffix;
   const company = companyOf(options.baseDn);
   const rng = new Random(options.seed ?? 1);
-  const reserved = [...(options.reserved ?? [])];
+  const reserved = [...(options.reserved ?? seededNames())];
   const sams = new NamePool(reserved); // sAMAccountName: one namespace for users and groups
   const aliases = new NamePool(reserved); // mailNickname / mail / UPN local parts
   const cns = new NamePool(); // cn: unique within the OU
@@ -286,4 +289,17 @@ export function generateEstateLdif(options: EstateOptions): string {
   const parts = ['version: 1'];
   for (const record of generateEstate(options)) parts.push(record);
   return `${parts.join('\n\n')}\n`;
+}
+
+/**
+ * The account names and aliases the committed seed already uses, so that generated estates
+ * imported next to it never collide (the default for `reserved`).
+ */
+export function seededNames(): string[] {
+  const dir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'seed');
+  const names = new Set<string>();
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.ldif'))) {
+    for (const m of readFileSync(join(dir, file), 'utf8').matchAll(/^(?:sAMAccountName|mailNickname|userPrincipalName|mail): ([^@\s]+)/gim)) names.add(m[1]!);
+  }
+  return [...names];
 }

@@ -1,0 +1,148 @@
+import { writeSync } from 'node:fs';
+import { resolve } from 'node:path';
+import yargs, { type Argv } from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { kerberosKeys } from './ad/crypto/kerberos.js';
+import { ntHash } from './ad/crypto/ntHash.js';
+import { importLdif, LdifImportError } from './ad/importLdif.js';
+import { SYSTEM } from './ad/principal.js';
+import { parseLdifFile, LdifError, formatLdifEntry } from './directory/ldif.js';
+import { contoso } from './domains/onprem.js';
+import { openDomain } from './domains/openDomain.js';
+import { generateEstate } from './domains/seedgen.js';
+import { DEFAULT_ADMIN_PASSWORD, startEmulator } from './emulator.js';
+import { createLogger, type LogLevel } from './log.js';
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+function dataDirOption<T>(y: Argv<T>) {
+  return y.option('data-dir', { type: 'string', default: 'data', describe: 'where the directory data, keys and certificates live' });
+}
+
+function out(text: string): void {
+  try {
+    writeSync(1, text);
+  } catch (e) {
+    // A closed pipe (dsemu export | head) ends the command quietly.
+    if ((e as NodeJS.ErrnoException).code === 'EPIPE') process.exit(0);
+    throw e;
+  }
+}
+
+export async function main(argv: string[]): Promise<void> {
+  await yargs(argv)
+    .scriptName('dsemu')
+    .env('DSEMU')
+    .strict()
+    .command(
+      'start',
+      'run the emulator: the on-prem contoso.com DC over LDAP, LDAPS and StartTLS',
+      (y) =>
+        dataDirOption(y)
+          .option('host', { type: 'string', default: '127.0.0.1', describe: 'listen address' })
+          .option('ldap-port', { type: 'number', default: 10389 })
+          .option('ldaps-port', { type: 'number', default: 10636 })
+          .option('log-level', { choices: LOG_LEVELS, default: 'info' as LogLevel })
+          .option('admin-password', { type: 'string', default: DEFAULT_ADMIN_PASSWORD, describe: "Administrator's password" })
+          .option('cert', { type: 'string', describe: 'TLS certificate: PEM (certificate and key) or PFX; default: a generated development certificate' })
+          .option('cert-key', { type: 'string', describe: 'PEM key file, when --cert holds only the certificate' })
+          .option('cert-password', { type: 'string', describe: 'password of the PFX or of an encrypted key' })
+          .option('lockout-threshold', { type: 'number', describe: 'on-prem lockoutThreshold set on first start (default 0: no lockout)' }),
+      async (args) => {
+        const emulator = await startEmulator({
+          host: args.host,
+          ldapPort: args['ldap-port'],
+          ldapsPort: args['ldaps-port'],
+          dataDir: resolve(args['data-dir']),
+          logLevel: args['log-level'],
+          adminPassword: args['admin-password'],
+          certificate: args.cert ? { file: args.cert, keyFile: args['cert-key'], password: args['cert-password'] } : undefined,
+          lockoutThreshold: args['lockout-threshold'],
+        });
+        const stop = (): void => {
+          void emulator.stop().then(() => process.exit(0));
+        };
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      },
+    )
+    .command(
+      'import <file>',
+      'apply an LDIF file (RFC 2849 content and change records) to the on-prem DC, all or nothing',
+      (y) => dataDirOption(y).positional('file', { type: 'string', demandOption: true }).option('log-level', { choices: LOG_LEVELS, default: 'warn' as LogLevel }),
+      async (args) => {
+        const log = createLogger(args['log-level']);
+        const { dc } = openDomain({ dataDir: resolve(args['data-dir']), personality: contoso, adminPassword: DEFAULT_ADMIN_PASSWORD, log });
+        try {
+          const summary = importLdif(dc, parseLdifFile(args.file), args.file, { principal: SYSTEM, secure: true });
+          out(`imported ${args.file}: ${summary.added} added, ${summary.modified} modified, ${summary.deleted} deleted, ${summary.renamed} renamed\n`);
+        } catch (e) {
+          if (e instanceof LdifImportError || e instanceof LdifError) {
+            process.stderr.write(`${e.message}\nnothing was imported\n`);
+            process.exitCode = 1;
+            return;
+          }
+          throw e;
+        } finally {
+          await dc.close();
+        }
+      },
+    )
+    .command(
+      'export',
+      'write the on-prem directory (or a subtree) as LDIF to standard output',
+      (y) => dataDirOption(y).option('base', { type: 'string', describe: 'DN of the subtree; default: the whole domain' }),
+      async (args) => {
+        const { dc } = openDomain({ dataDir: resolve(args['data-dir']), personality: contoso, adminPassword: DEFAULT_ADMIN_PASSWORD, log: createLogger('warn') });
+        try {
+          out('version: 1\n\n');
+          for (const entry of dc.search({ base: args.base ?? dc.domain.dn, scope: 'sub', filter: { type: 'present', attribute: 'objectClass' }, attributes: ['*'] }, { principal: SYSTEM, secure: true })) {
+            out(formatLdifEntry({ dn: entry.dn, attributes: entry.attributes.map((a) => ({ type: a.type, values: [...a.values] })) }) + '\n');
+          }
+        } finally {
+          await dc.close();
+        }
+      },
+    )
+    .command(
+      'hash <password>',
+      "print a password's NT hash and Kerberos AES keys, as the DC stores them",
+      (y) => y.positional('password', { type: 'string', demandOption: true }).option('salt', { type: 'string', describe: 'Kerberos salt (MS-KILE: REALM + user name), e.g. CONTOSO.COMdriley' }),
+      (args) => {
+        out(`nt-hash: ${ntHash(args.password).toString('hex')}\n`);
+        if (args.salt !== undefined) {
+          const keys = kerberosKeys(args.password, args.salt);
+          out(`salt: ${keys.salt}\niterations: ${keys.iterations}\naes256-cts-hmac-sha1-96: ${keys.aes256.toString('hex')}\naes128-cts-hmac-sha1-96: ${keys.aes128.toString('hex')}\n`);
+        }
+      },
+    )
+    .command('seed', 'seed tools', (y) =>
+      y
+        .command(
+          'generate',
+          'write an LDIF of generated realistic users and groups for scale tests',
+          (g) =>
+            g
+              .option('users', { type: 'number', demandOption: true })
+              .option('groups', { type: 'number', describe: 'default: users / 10' })
+              .option('ou', { type: 'string', default: 'OU=Generated,OU=Corp,DC=contoso,DC=com' })
+              .option('upn-suffix', { type: 'string', default: 'contoso.com' })
+              .option('seed', { type: 'number', default: 1, describe: 'PRNG seed: the same seed gives the same file' })
+              .option('password', { type: 'string', describe: 'give every user this password (slower to import)' }),
+          (args) => {
+            out('version: 1\n');
+            for (const record of generateEstate({ users: args.users, groups: args.groups, baseDn: 'DC=contoso,DC=com', ou: args.ou, upnSuffix: args['upn-suffix'], seed: args.seed, password: args.password })) out(`\n${record}\n`);
+          },
+        )
+        .demandCommand(1),
+    )
+    .demandCommand(1)
+    .help()
+    .fail((message, error) => {
+      process.stderr.write(`${error ? error.message : message}\n`);
+      process.exit(1);
+    })
+    .parseAsync();
+}
+
+await main(hideBin(process.argv));
