@@ -5,6 +5,7 @@ import { planFilter } from '../../directory/plan.js';
 import type { Dsa, OperationContext } from '../dsa.js';
 import { AdErrors } from '../errors.js';
 import { filterContext, prepareFilter } from '../filters.js';
+import { matchingRules } from '../matchingRules.js';
 import { attributeSelection, readEntry, type ResultEntry } from '../readView.js';
 import { bestMatch, inDomain, resolveObject } from '../resolve.js';
 
@@ -27,7 +28,7 @@ export function searchObjects(dsa: Dsa, request: SearchRequest, ctx: OperationCo
   const base = resolveBase(dsa, request.base);
   const filter = prepareFilter(dsa, request.filter);
   const selection = attributeSelection(dsa, request.attributes);
-  const context = filterContext(dsa);
+  const context = filterContext(dsa, matchingRules(dsa));
   return (function* () {
     for (const entry of candidates(dsa, base, request.scope, filter)) {
       if (matches(filter, entry, context)) yield readEntry(dsa, entry, selection);
