@@ -26,7 +26,8 @@ export class DirectoryStore {
   private constructor(readonly path: string, readonly schema: Schema) {
     mkdirSync(path, { recursive: true });
     this.root = open({ path, maxDbs: 16, mapSize: 8 * 1024 ** 3 });
-    this.entries = this.root.openDB<StoredEntry, string>({ name: 'entries', cache: { clearKeptInterval: 100 } });
+    // No object cache: lmdb-js keeps a put in its cache even when the transaction aborts.
+    this.entries = this.root.openDB<StoredEntry, string>({ name: 'entries' });
     this.dns = this.root.openDB<string, string>({ name: 'dn' });
     this.childIndex = this.root.openDB<string, [string, string]>({ name: 'children' });
     this.attributeIndex = this.root.openDB<string, [string, string, string]>({ name: 'index' });
