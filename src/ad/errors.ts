@@ -187,7 +187,7 @@ export const AdErrors = {
   attributeOrValueExists(attribute: AttributeRef): AdError {
     return new AdError(ResultCode.attributeOrValueExists, atrErr(0x2083, '031519F9', 1006, 'ATT_OR_VALUE_EXISTS', attribute));
   },
-  /** 50 on an attribute clients may not write (systemOnly, back links, constructed). */
+  /** 53 on an attribute clients may not write (systemOnly, back links, constructed). */
   systemOnlyAttribute(): AdError {
     return new AdError(ResultCode.unwillingToPerform, kindErr(0x209a, 'SvcErr', '03152DC8', 5003, 'WILL_NOT_PERFORM'));
   },

@@ -40,13 +40,18 @@ export function simpleBind(dsa: Dsa, name: string, password: string): Principal 
 /** The principal an account acts as: its SID and its token's group SIDs. */
 export function principalOf(dsa: Dsa, account: StoredEntry): Principal {
   const sid = sidOf(account)!;
+  let token: Set<string> | undefined;
   return {
     kind: 'account',
     guid: account.guid,
     dn: account.dn,
     sid,
     sAMAccountName: String(account.attrs.sAMAccountName?.[0] ?? ''),
-    tokenSids: new Set([sid, ...tokenGroupSids(dsa, account), WellKnownSid.everyone, WellKnownSid.authenticatedUsers]),
+    // Built on first use (an access decision), not on every bind: most connections only read.
+    get tokenSids() {
+      token ??= new Set([sid, ...tokenGroupSids(dsa, account), WellKnownSid.everyone, WellKnownSid.authenticatedUsers]);
+      return token;
+    },
   };
 }
 

@@ -35,8 +35,20 @@ export interface DomainPolicy {
   lockOutObservationWindow: bigint;
 }
 
-// MS-ADTS 3.1.1.4.5.x / MS-SAMR 3.1.1.7.2: pwdProperties bit 0x1 is DOMAIN_PASSWORD_COMPLEX.
+const policies = new WeakMap<Dsa, { usn: number; policy: DomainPolicy }>();
+
+/** The policy as of the last committed change (re-read only when the USN moved). */
 export function domainPolicy(dsa: Dsa): DomainPolicy {
+  const usn = dsa.store.highestUsn();
+  const cached = policies.get(dsa);
+  if (cached && cached.usn === usn && !dsa.store.writing) return cached.policy;
+  const policy = readDomainPolicy(dsa);
+  if (!dsa.store.writing) policies.set(dsa, { usn, policy });
+  return policy;
+}
+
+// MS-ADTS 3.1.1.4.5.x / MS-SAMR 3.1.1.7.2: pwdProperties bit 0x1 is DOMAIN_PASSWORD_COMPLEX.
+function readDomainPolicy(dsa: Dsa): DomainPolicy {
   const head = dsa.store.byDn(dsa.domain.dn);
   const int = (name: string, fallback: string): string => String(head?.attrs[name]?.[0] ?? fallback);
   return {

@@ -271,15 +271,25 @@ export function formatDn(rdns: Rdn[]): string {
 
 // AD compares DNs case-insensitively (MS-ADTS 3.1.1.1.4 / attribute syntax String(Unicode)).
 export function normalizeDn(dn: string): string {
-  return parseDn(dn)
-    .map((rdn) =>
-      rdn
-        .map((ava) => `${ava.type.toLowerCase()}=${escapeRdnValue(ava.value.toLowerCase())}`)
-        .sort()
-        .join('+'),
-    )
-    .join(',');
+  let key = normalized.get(dn);
+  if (key === undefined) {
+    key = parseDn(dn)
+      .map((rdn) =>
+        rdn
+          .map((ava) => `${ava.type.toLowerCase()}=${escapeRdnValue(ava.value.toLowerCase())}`)
+          .sort()
+          .join('+'),
+      )
+      .join(',');
+    if (normalized.size >= NORMALIZED_CACHE_SIZE) normalized.clear();
+    normalized.set(dn, key);
+  }
+  return key;
 }
+
+/** Recently normalized DNs: the same few bases and bind names come back on every request. */
+const normalized = new Map<string, string>();
+const NORMALIZED_CACHE_SIZE = 20_000;
 
 export function parentDn(dn: string): string {
   return formatDn(parseDn(dn).slice(1));

@@ -9,7 +9,7 @@ const ESTIMATE_CAP = 5000;
 
 /** Where a search's candidates come from: an index read, or (when no index serves) every entry. */
 export type Plan =
-  | { kind: 'index'; estimate: number; describe: string; guids: () => Iterable<string> }
+  | { kind: 'index'; /** candidates the read yields, counted up to a cap; computed only when plans are compared */ estimate: () => number; describe: string; guids: () => Iterable<string> }
   | { kind: 'scan' };
 
 /**
@@ -19,11 +19,15 @@ export type Plan =
 export function planFilter(filter: Filter, store: DirectoryStore): Plan {
   switch (filter.type) {
     case 'and': {
-      let best: Plan = { kind: 'scan' };
-      for (const f of filter.filters) {
-        const p = planFilter(f, store);
-        if (p.kind === 'index' && (best.kind === 'scan' || p.estimate < best.estimate)) best = p;
-        if (best.kind === 'index' && best.estimate === 0) break;
+      const plans = filter.filters.map((f) => planFilter(f, store)).filter((p): p is Extract<Plan, { kind: 'index' }> => p.kind === 'index');
+      if (plans.length === 0) return { kind: 'scan' };
+      if (plans.length === 1) return plans[0]!;
+      let best = plans[0]!;
+      let bestEstimate = best.estimate();
+      for (const p of plans.slice(1)) {
+        if (bestEstimate === 0) break;
+        const estimate = p.estimate();
+        if (estimate < bestEstimate) [best, bestEstimate] = [p, estimate];
       }
       return best;
     }
@@ -36,7 +40,7 @@ export function planFilter(filter: Filter, store: DirectoryStore): Plan {
       }
       return {
         kind: 'index',
-        estimate: parts.reduce((n, p) => n + p.estimate, 0),
+        estimate: () => parts.reduce((n, p) => n + p.estimate(), 0),
         describe: `or(${parts.map((p) => p.describe).join(',')})`,
         guids: () => union(parts.map((p) => p.guids)),
       };
@@ -73,16 +77,16 @@ export function planFilter(filter: Filter, store: DirectoryStore): Plan {
 
 function equalityPlan(attribute: string, value: Buffer, store: DirectoryStore): Plan {
   const attr = store.schema.attribute(attribute);
-  if (!attr) return { kind: 'index', estimate: 0, describe: `${attribute}:unknown`, guids: () => [] };
+  if (!attr) return { kind: 'index', estimate: () => 0, describe: `${attribute}:unknown`, guids: () => [] };
   if (attr.name === 'objectGUID') {
     const guid = value.length === 16 ? value.toString('hex') : undefined;
-    return { kind: 'index', estimate: 1, describe: 'objectGUID', guids: () => (guid && store.byGuid(guid) ? [guid] : []) };
+    return { kind: 'index', estimate: () => 1, describe: 'objectGUID', guids: () => (guid && store.byGuid(guid) ? [guid] : []) };
   }
   if (!store.isIndexed(attr.name)) return { kind: 'scan' };
   const key = store.keyOf(attr.name, assertion(attr, value)) as string;
   return {
     kind: 'index',
-    estimate: store.countRange(attr.name, key, key + '\u0000' + LAST, ESTIMATE_CAP),
+    estimate: () => store.countRange(attr.name, key, key + '\u0000' + LAST, ESTIMATE_CAP),
     describe: `${attr.name}=`,
     guids: () => store.lookup(attr.name, assertion(attr, value)),
   };
@@ -91,7 +95,7 @@ function equalityPlan(attribute: string, value: Buffer, store: DirectoryStore): 
 function rangePlan(store: DirectoryStore, name: string, from: string, to: string, describe: string): Plan {
   return {
     kind: 'index',
-    estimate: store.countRange(name, from, to, ESTIMATE_CAP),
+    estimate: () => store.countRange(name, from, to, ESTIMATE_CAP),
     describe,
     guids: () => store.lookupRange(name, from, to),
   };

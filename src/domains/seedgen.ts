@@ -299,7 +299,7 @@ export function seededNames(): string[] {
   const dir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'seed');
   const names = new Set<string>();
   for (const file of readdirSync(dir).filter((f) => f.endsWith('.ldif'))) {
-    for (const m of readFileSync(join(dir, file), 'utf8').matchAll(/^(?:sAMAccountName|mailNickname|userPrincipalName|mail): ([^@\s]+)/gim)) names.add(m[1]!);
+    for (const m of readFileSync(join(dir, file), 'utf8').matchAll(/^(?:sAMAccountName|mailNickname|userPrincipalName|mail|cn): ([^@\r\n]+)/gim)) names.add(m[1]!.trim());
   }
   return [...names];
 }

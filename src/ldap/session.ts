@@ -37,7 +37,6 @@ export class Session {
   private socket: Socket;
   private pending: Buffer[] = [];
   private pendingBytes = 0;
-  private corked = false;
   private closed = false;
 
   constructor(
@@ -65,19 +64,22 @@ export class Session {
   /** Queues a response; everything queued in this turn goes out in one socket write. */
   send(message: Buffer): void {
     if (this.closed) return;
-    if (!this.corked) {
-      this.corked = true;
-      this.socket.cork();
-      process.nextTick(() => {
-        this.corked = false;
-        if (!this.closed) this.socket.uncork();
-      });
-    }
-    this.socket.write(message);
+    this.outbox.push(message);
+    if (this.outbox.length === 1) queueMicrotask(this.flush);
   }
+
+  private readonly outbox: Buffer[] = [];
+
+  private readonly flush = (): void => {
+    if (this.outbox.length === 0) return;
+    const data = this.outbox.length === 1 ? this.outbox[0]! : Buffer.concat(this.outbox);
+    this.outbox.length = 0;
+    if (!this.closed) this.socket.write(data);
+  };
 
   /** Whether the socket's buffer is past its high-water mark (a slow reader). */
   get congested(): boolean {
+    if (this.outbox.length >= 64) this.flush();
     return this.socket.writableNeedDrain;
   }
 
@@ -101,7 +103,7 @@ export class Session {
   startTls(context: SecureContext): void {
     const plain = this.socket;
     plain.removeAllListeners('data');
-    plain.uncork();
+    this.flush();
     const secure = new TLSSocket(plain, { isServer: true, secureContext: context });
     secure.setNoDelay(true);
     this.socket = secure;
@@ -116,6 +118,7 @@ export class Session {
   /** Ends the connection after telling the client why (RFC 4511 4.4.1). */
   disconnect(resultCode: number, diagnosticMessage: string): void {
     if (this.closed) return;
+    this.flush();
     this.socket.end(encodeNoticeOfDisconnection({ resultCode, diagnosticMessage }));
     this.closed = true;
     this.stopAll();

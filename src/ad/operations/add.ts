@@ -1,6 +1,6 @@
 import { dedupe } from '../../directory/changes.js';
 import type { AttributeMap } from '../../directory/entry.js';
-import { InvalidDnError, normalizeDn, parentDn, parseDn, rdnValue } from '../../directory/dn.js';
+import { InvalidDnError, childDn, normalizeDn, parentDn, parseDn, rdnValue } from '../../directory/dn.js';
 import type { StoredEntry } from '../../directory/entry.js';
 import { validateEntry } from '../../directory/validate.js';
 import { SCHEMA_RULES } from '../schemaRules.js';
@@ -12,6 +12,7 @@ import { bestMatch, inDomain } from '../resolve.js';
 import { accountKind, assertUniqueNames, fillAddDefaults } from '../samldb.js';
 import { UF, uacOf } from '../uac.js';
 import { stampChange } from './stamp.js';
+import { assertPossibleSuperior, canonicalRdn } from '../naming.js';
 
 const NC_ROOT: StoredEntry = { guid: '', dn: '', parent: '', attrs: {} };
 
@@ -58,6 +59,7 @@ export function addObject(dsa: Dsa, dn: string, input: readonly AttributeInput[]
 
     const rdnAttr = schemaAttribute(dsa, rdn.type);
     if (!attrs[rdnAttr.name]) attrs[rdnAttr.name] = [rdn.value];
+    if (!head) assertPossibleSuperior(dsa, structural, parent);
 
     const access = { principal: ctx.principal, operation: 'add' as const, dn, objectClasses: attrs.objectClass.map(String), parent };
     if (!dsa.access.canWrite(access)) throw AdErrors.insufficientAccessRights();
@@ -81,21 +83,7 @@ export function addObject(dsa: Dsa, dn: string, input: readonly AttributeInput[]
     }
 
     stampChange(dsa, attrs, true);
-    dsa.store.put({ guid, dn: head ? dn : canonicalDn(dn, parent.dn), parent: parent.guid, attrs });
+    dsa.store.put({ guid, dn: head ? dn : childDn(canonicalRdn(rdnAttr, rdn.value), parent.dn), parent: parent.guid, attrs });
     return guid;
   });
-}
-
-/** The new DN with the parent spelled as stored (AD keeps the case the objects were created with). */
-function canonicalDn(dn: string, storedParentDn: string): string {
-  const comma = indexOfRdnEnd(dn);
-  return comma < 0 ? dn : `${dn.slice(0, comma)},${storedParentDn}`;
-}
-
-function indexOfRdnEnd(dn: string): number {
-  for (let i = 0; i < dn.length; i++) {
-    if (dn[i] === '\\') i++;
-    else if (dn[i] === ',') return i;
-  }
-  return -1;
 }

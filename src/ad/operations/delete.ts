@@ -15,6 +15,8 @@ export function deleteObject(dsa: Dsa, dn: string, ctx: OperationContext): void 
     if (entry.parent === '') throw AdErrors.unwillingToPerform();
     if (dsa.store.hasChildren(entry.guid)) throw AdErrors.notAllowedOnNonLeaf();
     removeLinksTo(dsa, entry.guid, (attrs) => stampChange(dsa, attrs));
+    // A delete is an originating change too: it takes a USN (tombstones will carry it).
+    dsa.store.nextUsn();
     dsa.store.remove(entry);
   });
 }

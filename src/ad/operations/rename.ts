@@ -1,5 +1,5 @@
 import type { StoredEntry } from '../../directory/entry.js';
-import { InvalidDnError, childDn, escapeRdnValue, isDescendantOrSelf, normalizeDn, parseDn, rdnOf } from '../../directory/dn.js';
+import { InvalidDnError, childDn, isDescendantOrSelf, normalizeDn, parseDn, rdnOf } from '../../directory/dn.js';
 import { equalityKey } from '../../directory/syntax.js';
 import { validateEntry } from '../../directory/validate.js';
 import { SCHEMA_RULES } from '../schemaRules.js';
@@ -8,6 +8,7 @@ import { AdErrors } from '../errors.js';
 import { schemaAttribute } from '../input.js';
 import { bestMatch, inDomain, resolveObject } from '../resolve.js';
 import { stampChange } from './stamp.js';
+import { assertPossibleSuperior, canonicalRdn } from '../naming.js';
 
 /**
  * LDAP modifyDN (RFC 4511 4.9): rename and move. The object keeps its GUID, so every link to it
@@ -38,7 +39,11 @@ export function renameObject(dsa: Dsa, dn: string, newRdn: string, deleteOldRdn:
     const request = { principal: ctx.principal, operation: 'rename' as const, dn: entry.dn, target: entry, objectClasses: (entry.attrs.objectClass ?? []).map(String), parent };
     if (!dsa.access.canWrite(request)) throw AdErrors.insufficientAccessRights();
 
-    const newDn = childDn(`${rdnAttr.name}=${escapeRdnValue(rdn.value)}`, parent.dn);
+    if (parent.guid !== entry.parent) {
+      const structural = dsa.schema.structuralClass((entry.attrs.objectClass ?? []).map(String));
+      if (structural) assertPossibleSuperior(dsa, structural, parent);
+    }
+    const newDn = childDn(canonicalRdn(rdnAttr, rdn.value), parent.dn);
     const existing = dsa.store.guidOfDn(newDn);
     if (existing && existing !== entry.guid) throw AdErrors.entryAlreadyExists();
 

@@ -63,7 +63,8 @@ function* candidates(dsa: Dsa, base: StoredEntry, scope: SearchScope, filter: Fi
     yield* subtree(dsa, base);
     return;
   }
-  const baseKey = normalizeDn(base.dn);
+  // Everything in this store lies under the naming-context head: only other bases need a scope check.
+  const baseKey = base.parent === '' ? '' : normalizeDn(base.dn);
   for (const guid of plan.guids()) {
     const entry = dsa.store.byGuid(guid);
     if (entry && (baseKey === '' || isDescendantOrSelf(normalizeDn(entry.dn), baseKey))) yield entry;
