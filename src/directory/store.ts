@@ -6,6 +6,8 @@ import type { AttributeType, AttributeValue, Schema } from './schema.js';
 import { indexKey } from './indexKey.js';
 
 const LAST = '\uffff';
+/** Decoded entries kept in memory, filled as they are read (nothing is loaded at start). */
+const ENTRY_CACHE_SIZE = 20_000;
 
 /**
  * The LMDB store of one naming context tree: entries by GUID, plus the DN, parent and
@@ -22,11 +24,16 @@ export class DirectoryStore {
   private readonly secretValues: Database<Buffer, string>;
   private readonly indexed = new Map<string, AttributeType>();
   private inWrite = false;
+  /** decoded entries, most recently used last; never holds a write that has not committed */
+  private readonly cache = new Map<string, StoredEntry>();
+  /** GUIDs written by the transaction in progress: not cached until it commits */
+  private readonly touched = new Set<string>();
+  private cachedAtUsn = -1;
 
   private constructor(readonly path: string, readonly schema: Schema) {
     mkdirSync(path, { recursive: true });
     this.root = open({ path, maxDbs: 16, mapSize: 8 * 1024 ** 3 });
-    // No object cache: lmdb-js keeps a put in its cache even when the transaction aborts.
+    // Not lmdb-js's object cache: it keeps a put even when the transaction aborts (see `cache`).
     this.entries = this.root.openDB<StoredEntry, string>({ name: 'entries' });
     this.dns = this.root.openDB<string, string>({ name: 'dn' });
     this.childIndex = this.root.openDB<string, [string, string]>({ name: 'children' });
@@ -56,6 +63,9 @@ export class DirectoryStore {
       return this.root.transactionSync(fn);
     } finally {
       this.inWrite = false;
+      for (const guid of this.touched) this.cache.delete(guid);
+      this.touched.clear();
+      this.cachedAtUsn = this.highestUsn();
     }
   }
 
@@ -68,7 +78,19 @@ export class DirectoryStore {
   }
 
   byGuid(guid: string): StoredEntry | undefined {
-    return this.entries.get(guid);
+    this.revalidate();
+    const cached = this.cache.get(guid);
+    if (cached) {
+      this.cache.delete(guid);
+      this.cache.set(guid, cached);
+      return cached;
+    }
+    const entry = this.entries.get(guid);
+    if (entry && !this.touched.has(guid)) {
+      if (this.cache.size >= ENTRY_CACHE_SIZE) this.cache.delete(this.cache.keys().next().value!);
+      this.cache.set(guid, entry);
+    }
+    return entry;
   }
 
   guidOfDn(dn: string): string | undefined {
@@ -77,7 +99,7 @@ export class DirectoryStore {
 
   byDn(dn: string): StoredEntry | undefined {
     const guid = this.guidOfDn(dn);
-    return guid === undefined ? undefined : this.entries.get(guid);
+    return guid === undefined ? undefined : this.byGuid(guid);
   }
 
   *children(parentGuid: string): Iterable<string> {
@@ -141,6 +163,7 @@ export class DirectoryStore {
     if (!previous || previous.parent !== next.parent) this.childIndex.put([next.parent, next.guid], '');
     this.reindex(next.guid, previous?.attrs ?? {}, next.attrs);
     this.entries.put(next.guid, next);
+    this.forget(next.guid);
   }
 
   remove(entry: StoredEntry): void {
@@ -150,6 +173,25 @@ export class DirectoryStore {
     this.reindex(entry.guid, entry.attrs, {});
     this.entries.remove(entry.guid);
     this.secretValues.remove(entry.guid);
+    this.forget(entry.guid);
+  }
+
+  /**
+   * Another process (dsemu import) may write the same environment: every write takes a USN,
+   * so a USN this process did not see means the cache may be stale.
+   */
+  private revalidate(): void {
+    if (this.inWrite) return;
+    const usn = this.highestUsn();
+    if (usn !== this.cachedAtUsn) {
+      this.cache.clear();
+      this.cachedAtUsn = usn;
+    }
+  }
+
+  private forget(guid: string): void {
+    this.cache.delete(guid);
+    this.touched.add(guid);
   }
 
   secret(guid: string): Buffer | undefined {
