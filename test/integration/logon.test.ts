@@ -1,4 +1,4 @@
-import { Client } from 'ldapts';
+import { Attribute, Client } from 'ldapts';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeUnicodePwd } from '../../src/ad/crypto/unicodePwd.js';
@@ -37,9 +37,15 @@ async function asAdmin<T>(fn: (client: Client) => Promise<T>): Promise<T> {
 
 async function addUser(sam: string, extra: Record<string, string> = {}): Promise<string> {
   const dn = `CN=${sam},OU=Sales,OU=United States,OU=Corp,DC=contoso,DC=com`;
-  await asAdmin((c) =>
-    c.add(dn, { objectClass: 'user', sAMAccountName: sam, userPrincipalName: `${sam}@contoso.com`, userAccountControl: '512', unicodePwd: encodeUnicodePwd('Lock3d!Out'), ...extra }),
-  );
+  const attributes = [
+    new Attribute({ type: 'objectClass', values: ['user'] }),
+    new Attribute({ type: 'sAMAccountName', values: [sam] }),
+    new Attribute({ type: 'userPrincipalName', values: [`${sam}@contoso.com`] }),
+    new Attribute({ type: 'userAccountControl', values: ['512'] }),
+    new Attribute({ type: 'unicodePwd', values: [encodeUnicodePwd('Lock3d!Out')] }),
+    ...Object.entries(extra).map(([type, value]) => new Attribute({ type, values: [value] })),
+  ];
+  await asAdmin((c) => c.add(dn, attributes));
   return `${sam}@contoso.com`;
 }
 

@@ -2,10 +2,11 @@
 // user, then a password change by delete/add, then the old password fails. And the rules around
 // unicodePwd (MS-ADTS 3.1.1.3.1.5.1; reference/ad-ldap.md section 8).
 import { readFileSync } from 'node:fs';
-import { Attribute, Change, Client, ResultCodeError } from 'ldapts';
+import { Attribute, Change, Client } from 'ldapts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../../src/emulator.js';
 import { requireLdapUtils, runLdapTool } from '../support/ldapUtils.js';
+import { failure } from '../support/ldapResults.js';
 
 const BASE = 'DC=contoso,DC=com';
 const OU = 'OU=Engineering,OU=United States,OU=Corp,DC=contoso,DC=com';
@@ -20,15 +21,6 @@ function unicodePwd(password: string): Buffer {
   return Buffer.from(`"${password}"`, 'utf16le');
 }
 
-async function failure(promise: Promise<unknown>): Promise<ResultCodeError> {
-  try {
-    await promise;
-  } catch (e) {
-    if (e instanceof ResultCodeError) return e;
-    throw e;
-  }
-  throw new Error('expected the operation to fail');
-}
 
 // Skip reason: ldap-utils (ldapadd) is not installed on this machine; with CI set,
 // requireLdapUtils() fails the file instead of skipping.

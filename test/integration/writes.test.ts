@@ -4,6 +4,7 @@ import { Attribute, Change, Client, ResultCodeError, type Entry } from 'ldapts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../../src/emulator.js';
 import { buffer, lowerAll, sidToString, single, strings } from '../support/adValues.js';
+import { failure } from '../support/ldapResults.js';
 
 const BASE = 'DC=contoso,DC=com';
 const CORP = `OU=Corp,${BASE}`;
@@ -11,15 +12,6 @@ const OU_A = `OU=Writes A,${CORP}`;
 const OU_B = `OU=Writes B,${CORP}`;
 const DAN = `CN=Dan Riley,OU=Engineering,OU=United States,${CORP}`;
 
-async function failure(promise: Promise<unknown>): Promise<ResultCodeError> {
-  try {
-    await promise;
-  } catch (e) {
-    if (e instanceof ResultCodeError) return e;
-    throw e;
-  }
-  throw new Error('expected the operation to fail');
-}
 
 const replace = (type: string, ...vals: string[]) => new Change({ operation: 'replace', modification: new Attribute({ type, values: vals }) });
 const addValues = (type: string, ...vals: string[]) => new Change({ operation: 'add', modification: new Attribute({ type, values: vals }) });
