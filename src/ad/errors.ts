@@ -216,6 +216,10 @@ export const AdErrors = {
   timeLimitExceeded(): AdError {
     return new AdError(ResultCode.timeLimitExceeded, '');
   },
+  /** 1, for an operation AD cannot carry out as asked. */
+  operationsError(comment: string): AdError {
+    return new AdError(ResultCode.operationsError, ldapErr(0x20ef, '0C090C3E', comment));
+  },
   /** 80, for the unexpected: the text is ours, logged with the details. */
   other(comment: string): AdError {
     return new AdError(ResultCode.other, ldapErr(0x3a, '0C090B73', comment));

@@ -16,6 +16,8 @@ export interface SearchRequest {
   scope: SearchScope;
   filter: Filter;
   attributes: readonly string[];
+  /** LDAP_SERVER_SHOW_DELETED_OID: tombstones are visible too */
+  showDeleted?: boolean;
 }
 
 /**
@@ -25,6 +27,10 @@ export interface SearchRequest {
  */
 export function searchObjects(dsa: Dsa, request: SearchRequest, ctx: OperationContext): Iterable<ResultEntry> {
   if (!dsa.access.canRead(ctx.principal)) throw AdErrors.notAuthenticated();
+  // MS-ADTS 3.1.1.4.5.19: tokenGroups is computed for base-scope searches only (Samba's text).
+  if (request.scope !== 'base' && request.attributes.some((a) => /^tokenGroups/i.test(a))) {
+    throw AdErrors.operationsError('Cannot provide tokenGroups attribute, this is not a BASE search');
+  }
   const base = resolveBase(dsa, request.base);
   const filter = prepareFilter(dsa, request.filter);
   const selection = attributeSelection(dsa, request.attributes);

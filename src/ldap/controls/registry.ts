@@ -1,7 +1,10 @@
 import type { RequestControl } from '../protocol/requests.js';
 import { Controls } from './oids.js';
 
-/** Which operations each implemented control applies to. */
+/**
+ * Which operations each implemented control applies to; a control is advertised (rootDSE
+ * supportedControl) once it is listed here, so list a control only when it works.
+ */
 const APPLIES: Record<string, readonly string[]> = {
   [Controls.pagedResults]: ['search'],
   [Controls.permissiveModify]: ['modify', 'add', 'delete'],
