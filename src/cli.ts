@@ -47,7 +47,9 @@ export async function main(argv: string[]): Promise<void> {
           .option('cert', { type: 'string', describe: 'TLS certificate: PEM (certificate and key) or PFX; default: a generated development certificate' })
           .option('cert-key', { type: 'string', describe: 'PEM key file, when --cert holds only the certificate' })
           .option('cert-password', { type: 'string', describe: 'password of the PFX or of an encrypted key' })
-          .option('lockout-threshold', { type: 'number', describe: 'on-prem lockoutThreshold set on first start (default 0: no lockout)' }),
+          .option('lockout-threshold', { type: 'number', describe: 'on-prem lockoutThreshold set on first start (default 0: no lockout)' })
+          .option('referrals', { type: 'boolean', default: true, describe: 'continuation references after searches at the domain root, as AD sends them (--no-referrals: none)' })
+          .option('tombstone-lifetime', { type: 'number', default: 180, describe: 'days a deleted object stays as a tombstone' }),
       async (args) => {
         const emulator = await startEmulator({
           host: args.host,
@@ -58,6 +60,8 @@ export async function main(argv: string[]): Promise<void> {
           adminPassword: args['admin-password'],
           certificate: args.cert ? { file: args.cert, keyFile: args['cert-key'], password: args['cert-password'] } : undefined,
           lockoutThreshold: args['lockout-threshold'],
+          referrals: args.referrals,
+          tombstoneLifetimeDays: args['tombstone-lifetime'],
         });
         const stop = (): void => {
           void emulator.stop().then(() => process.exit(0));

@@ -8,6 +8,7 @@ import { contoso } from './domains/onprem.js';
 import { openDomain, type DomainCredentials } from './domains/openDomain.js';
 import type { DomainPersonality } from './domains/personality.js';
 import { createLogger, type LogLevel } from './log.js';
+import { DEFAULT_TOMBSTONE_LIFETIME_DAYS } from './ad/tombstones.js';
 
 export interface EmulatorOptions {
   /** listen address; loopback by default */
@@ -26,6 +27,10 @@ export interface EmulatorOptions {
   lockoutThreshold?: number;
   /** the emulator's clock; tests move it instead of sleeping */
   clock?: () => Date;
+  /** days a tombstone is kept before it is purged (AD's tombstoneLifetime; default 180) */
+  tombstoneLifetimeDays?: number;
+  /** false: no continuation references after searches at the domain root, for apps that chase them badly (default true, as AD) */
+  referrals?: boolean;
 }
 
 export interface DomainEndpoint {
@@ -60,7 +65,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
 
   const { dc, credentials } = openDomain({ dataDir, personality: contoso, adminPassword, log, clock: options.clock, lockoutThreshold: options.lockoutThreshold });
   const tls = tlsFor(contoso, dataDir, host, options.certificate);
-  const server = new DirectoryServer({ dc, log: log.child({ dc: contoso.dnsName }), host, ldapPort: options.ldapPort ?? 10389, ldapsPort: options.ldapsPort ?? 10636, tls });
+  const server = new DirectoryServer({ dc, log: log.child({ dc: contoso.dnsName }), host, ldapPort: options.ldapPort ?? 10389, ldapsPort: options.ldapsPort ?? 10636, tls, referrals: options.referrals });
   let listening;
   try {
     listening = await server.listen();
@@ -69,6 +74,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     await dc.close();
     throw e;
   }
+  // Garbage collection of tombstones: at start and every hour, as AD's runs every 12 hours.
+  const lifetime = options.tombstoneLifetimeDays ?? DEFAULT_TOMBSTONE_LIFETIME_DAYS;
+  dc.purgeTombstones(lifetime);
+  const purge = setInterval(() => dc.purgeTombstones(lifetime), 3_600_000);
+  purge.unref();
   log.info({ ldap: listening.ldapUrl, ldaps: listening.ldapsUrl, baseDn: dc.domain.dn }, `${contoso.dnsName} DC listening`);
 
   return {
@@ -85,6 +95,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       admin: { dn: `CN=Administrator,CN=Users,${dc.domain.dn}`, upn: `Administrator@${dc.domain.dnsName}`, password: adminPassword },
     },
     async stop() {
+      clearInterval(purge);
       await server.close();
       await dc.close();
       if (temporary) rmSync(dataDir, { recursive: true, force: true });

@@ -30,6 +30,8 @@ export interface AccessPolicy {
   canResetPassword(principal: Principal, target: StoredEntry): boolean;
   /** Read changes of the whole naming context: DS-Replication-Get-Changes. */
   canReplicate(principal: Principal): boolean;
+  /** Read password hashes with those changes: DS-Replication-Get-Changes-All, for the sync account only. */
+  canReplicateSecrets(principal: Principal): boolean;
 }
 
 /** The groups whose members administer an AD domain: Domain Admins, Enterprise Admins, Administrators. */
@@ -52,8 +54,13 @@ export function onPremisesAccess(domain: DomainIdentity, replicationPrincipals: 
     canRead: (principal) => principal.kind !== 'anonymous',
     canWrite: (request) => isDomainAdministrator(request.principal, domain),
     canResetPassword: (principal) => isDomainAdministrator(principal, domain),
-    canReplicate: (principal) =>
-      isDomainAdministrator(principal, domain) ||
-      (principal.kind === 'account' && replicationPrincipals().some((sam) => sam.toLowerCase() === principal.sAMAccountName.toLowerCase())),
+    canReplicate: (principal) => isDomainAdministrator(principal, domain) || isReplicationPrincipal(principal, replicationPrincipals()),
+    // Real AD never returns hashes over LDAP, to Administrator either; the emulator's sync account
+    // reads them through DirSync in place of MS-DRSR replication.
+    canReplicateSecrets: (principal) => isReplicationPrincipal(principal, replicationPrincipals()),
   };
+}
+
+function isReplicationPrincipal(principal: Principal, names: readonly string[]): boolean {
+  return principal.kind === 'account' && names.some((sam) => sam.toLowerCase() === principal.sAMAccountName.toLowerCase());
 }

@@ -1,6 +1,7 @@
 import type { StoredEntry } from '../directory/entry.js';
 import type { Dsa } from './dsa.js';
 import { resolveObject } from './resolve.js';
+import { isTombstone } from './tombstones.js';
 
 /**
  * The account a simple bind names, trying AD's name forms as Samba's cracknames does
@@ -42,8 +43,10 @@ function account(dsa: Dsa, sAMAccountName: string): StoredEntry | undefined {
 function uniqueBy(dsa: Dsa, attribute: string, value: string): StoredEntry | undefined {
   let found: StoredEntry | undefined;
   for (const guid of dsa.store.lookup(attribute, value)) {
+    const entry = dsa.store.byGuid(guid);
+    if (!entry || isTombstone(entry)) continue;
     if (found) return undefined;
-    found = dsa.store.byGuid(guid);
+    found = entry;
   }
   return found;
 }

@@ -20,7 +20,8 @@ const INT64_MIN = -(2n ** 63n);
 const constructors: Record<string, Constructor> = {
   createTimeStamp: (_dsa, e) => [...(e.attrs.whenCreated ?? [])],
   modifyTimeStamp: (_dsa, e) => [...(e.attrs.whenChanged ?? [])],
-  structuralObjectClass: (_dsa, e) => [...(e.attrs.objectClass ?? [])].slice(-1),
+  // Samba: the object's class chain without its auxiliary classes, top first.
+  structuralObjectClass: (dsa, e) => (e.attrs.objectClass ?? []).filter((c) => dsa.schema.objectClass(String(c))?.kind !== 'auxiliary'),
   subSchemaSubEntry: (dsa) => [subschemaDn(dsa.domain)],
   parentGUID: (dsa, e) => (e.parent ? [Buffer.from(e.parent, 'hex')] : []),
   canonicalName: (dsa, e) => [canonicalName(dsa, e.dn)],
@@ -29,10 +30,15 @@ const constructors: Record<string, Constructor> = {
     const sid = sidOf(e);
     return sid && (e.attrs.objectClass ?? []).some((c) => String(c).toLowerCase() === 'group') ? [sid.slice(sid.lastIndexOf('-') + 1)] : [];
   },
+  // Only the computed bits (0 for a usable account), as Samba answers. Samba also answers on
+  // objects that have no userAccountControl (8388608 on a group or OU); here only accounts do.
   'msDS-User-Account-Control-Computed': (dsa, e) => (e.attrs.userAccountControl ? [String(computedUac(dsa, e))] : []),
   'msDS-UserPasswordExpiryTimeComputed': (dsa, e) => (e.attrs.userAccountControl ? [passwordExpiryTime(dsa, e)] : []),
   'msDS-PrincipalName': (dsa, e) => (e.attrs.sAMAccountName ? [`${dsa.domain.netbiosName}\\${String(e.attrs.sAMAccountName[0])}`] : []),
   tokenGroups: (dsa, e) => (e.attrs.objectSid ? tokenGroupSids(dsa, e).map((sid) => sidFromString(sid)) : []),
+  tokenGroupsNoGCAcceptable: (dsa, e) => (e.attrs.objectSid ? tokenGroupSids(dsa, e).map((sid) => sidFromString(sid)) : []),
+  // The global and universal groups only: what a GC would know (MS-ADTS 3.1.1.4.5.19).
+  tokenGroupsGlobalAndUniversal: (dsa, e) => (e.attrs.objectSid ? tokenGroupSids(dsa, e, { globalAndUniversal: true }).map((sid) => sidFromString(sid)) : []),
 };
 
 export function isConstructedHere(name: string): boolean {
@@ -51,13 +57,13 @@ export function canonicalName(dsa: Dsa, dn: string): string {
   return [dsa.domain.dnsName, ...path].join('/') + (path.length === 0 ? '/' : '');
 }
 
-// MS-ADTS 3.1.1.4.5.17: LOCKOUT and PASSWORD_EXPIRED are computed, never stored.
+// MS-ADTS 3.1.1.4.5.17: LOCKOUT and PASSWORD_EXPIRED are computed, never stored; the attribute
+// holds those bits alone (Samba operational.c construct_msds_user_account_control_computed).
 export function computedUac(dsa: Dsa, entry: StoredEntry): number {
-  const uac = uacOf(entry.attrs.userAccountControl?.[0]);
   let computed = 0;
   if (isLockedOut(dsa, entry)) computed |= UF.LOCKOUT;
   if (isPasswordExpired(dsa, entry)) computed |= UF.PASSWORD_EXPIRED;
-  return (uac & ~(UF.LOCKOUT | UF.PASSWORD_EXPIRED)) | computed;
+  return computed;
 }
 
 export function isLockedOut(dsa: Dsa, entry: StoredEntry): boolean {
@@ -66,7 +72,8 @@ export function isLockedOut(dsa: Dsa, entry: StoredEntry): boolean {
   const lockoutTime = integer8(entry.attrs.lockoutTime?.[0]);
   if (lockoutTime === 0n) return false;
   const duration = domainPolicy(dsa).lockoutDuration;
-  if (duration === INT64_MIN) return true;
+  // A duration of 0 (or INT64_MIN, "forever") locks out until an administrator unlocks (Samba).
+  if (duration >= 0n || duration === INT64_MIN) return true;
   return toFileTime(dsa.now()) + duration <= lockoutTime;
 }
 
@@ -80,11 +87,13 @@ export function isPasswordExpired(dsa: Dsa, entry: StoredEntry): boolean {
   return toFileTime(dsa.now()) - pwdLastSet > -maxAge;
 }
 
+// Samba operational.c get_msds_user_password_expiry_time_computed.
 function passwordExpiryTime(dsa: Dsa, entry: StoredEntry): string {
   const uac = uacOf(entry.attrs.userAccountControl?.[0]);
-  if (uac & (UF.DONT_EXPIRE_PASSWD | TRUST_ACCOUNT)) return NEVER;
+  if (uac & (UF.SMARTCARD_REQUIRED | UF.DONT_EXPIRE_PASSWD | TRUST_ACCOUNT)) return NEVER;
   const pwdLastSet = integer8(entry.attrs.pwdLastSet?.[0]);
   if (pwdLastSet === 0n) return '0';
+  if (pwdLastSet < 0n) return NEVER;
   const maxAge = domainPolicy(dsa).maxPwdAge;
   if (maxAge === INT64_MIN || maxAge === 0n) return NEVER;
   return String(pwdLastSet - maxAge);

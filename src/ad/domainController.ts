@@ -9,7 +9,10 @@ import { AdErrors } from './errors.js';
 import type { AttributeInput } from './input.js';
 import { simpleBind } from './logon.js';
 import { addObject } from './operations/add.js';
-import { deleteObject } from './operations/delete.js';
+import { deleteObject, type DeleteOptions } from './operations/delete.js';
+import { purgeTombstones } from './tombstones.js';
+import { dirSync, type DirSyncRequest, type DirSyncResult } from './dirsync.js';
+import { watchChanges, type NotificationRequest } from './notifications.js';
 import { modifyObject, type ModifyOptions } from './operations/modify.js';
 import { renameObject } from './operations/rename.js';
 import { resolveBase, searchObjects, type SearchRequest } from './operations/search.js';
@@ -71,12 +74,27 @@ export class DomainController implements Dsa {
     modifyObject(this, dn, changes, ctx, options);
   }
 
-  delete(dn: string, ctx: OperationContext): void {
-    deleteObject(this, dn, ctx);
+  delete(dn: string, ctx: OperationContext, options?: DeleteOptions): void {
+    deleteObject(this, dn, ctx, options);
+  }
+
+  /** Removes tombstones older than the tombstone lifetime; returns how many. */
+  purgeTombstones(lifetimeDays: number): number {
+    return purgeTombstones(this, lifetimeDays);
   }
 
   rename(dn: string, newRdn: string, deleteOldRdn: boolean, newSuperior: string | undefined, ctx: OperationContext): void {
     renameObject(this, dn, newRdn, deleteOldRdn, newSuperior, ctx);
+  }
+
+  /** Change notification: `deliver` sees each committed change in scope; returns the unsubscribe. */
+  watch(request: NotificationRequest, ctx: OperationContext, deliver: (entry: ResultEntry) => void): () => void {
+    return watchChanges(this, request, ctx, deliver);
+  }
+
+  /** DirSync: what changed since a cookie (ad/dirsync). */
+  dirSync(request: DirSyncRequest, ctx: OperationContext): DirSyncResult {
+    return dirSync(this, request, ctx);
   }
 
   /** LDAP compare (RFC 4511 4.10): true or false, or AD's error when the attribute is unknown. */

@@ -26,4 +26,6 @@ export interface OperationContext {
   readonly principal: Principal;
   /** the connection is protected by TLS (LDAPS or StartTLS) */
   readonly secure: boolean;
+  /** the client is on this machine (127.0.0.0/8 or ::1) */
+  readonly loopback?: boolean;
 }

@@ -220,6 +220,10 @@ export const AdErrors = {
   operationsError(comment: string): AdError {
     return new AdError(ResultCode.operationsError, ldapErr(0x20ef, '0C090C3E', comment));
   },
+  /** 11: a per-connection limit (MaxNotificationPerConn) is reached. */
+  adminLimitExceeded(): AdError {
+    return new AdError(ResultCode.adminLimitExceeded, ldapErr(0x20e8, '0C090C93', 'Admin limit exceeded'));
+  },
   /** 80, for the unexpected: the text is ours, logged with the details. */
   other(comment: string): AdError {
     return new AdError(ResultCode.other, ldapErr(0x3a, '0C090B73', comment));

@@ -2,6 +2,7 @@ import type { StoredEntry } from '../directory/entry.js';
 import type { FilterContext, Truth } from '../directory/filter.js';
 import type { AttributeType } from '../directory/schema.js';
 import type { Dsa } from './dsa.js';
+import { AdErrors } from './errors.js';
 import { linkGuids } from './links.js';
 import { resolveObject } from './resolve.js';
 
@@ -12,34 +13,42 @@ export const MatchingRule = {
   inChain: '1.2.840.113556.1.4.1941',
 } as const;
 
+const UINT64 = 2n ** 64n;
+const UINT64_MAX = UINT64 - 1n;
+
 /**
  * The extensible-match evaluator for one search. In-chain results are computed once per
  * asserted object and kept for the rest of the search.
  */
 export function matchingRules(dsa: Dsa): NonNullable<FilterContext['matchingRule']> {
-  const chains = new Map<string, Set<string> | undefined>();
+  const chains = new Map<string, Set<string>>();
   return (rule, attr, assertion, entry): Truth => {
     if (!attr) return undefined;
     switch (rule) {
       case MatchingRule.bitAnd:
       case MatchingRule.bitOr: {
-        const mask = int32(assertion.toString('utf8'));
-        if (mask === undefined) return undefined;
         const values = entry.attrs[attr.name] ?? [];
+        if (values.length === 0) return false;
+        const mask = bitOperand(assertion.toString('utf8'));
         return values.some((v) => {
-          const n = int32(String(v));
-          if (n === undefined) return false;
-          return rule === MatchingRule.bitAnd ? (n & mask) >>> 0 === mask >>> 0 : (n & mask) !== 0;
+          const n = bitOperand(Buffer.isBuffer(v) ? v.toString('utf8') : v);
+          return rule === MatchingRule.bitAnd ? (n & mask) === mask : (n & mask) !== 0n;
         });
       }
       case MatchingRule.inChain: {
+        // ad-ldap.md 5.1 (MS-ADTS 3.1.1.3.4.4): Undefined unless a link attribute; Samba says FALSE.
         if (attr.linkId === undefined) return undefined;
         const key = `${attr.name}\0${assertion.toString('utf8')}`;
-        if (!chains.has(key)) chains.set(key, reachingTarget(dsa, attr, assertion.toString('utf8')));
-        return chains.get(key)?.has(entry.guid) ?? false;
+        let chain = chains.get(key);
+        if (!chain) {
+          chain = reachingTarget(dsa, attr, assertion.toString('utf8'));
+          chains.set(key, chain);
+        }
+        return chain.has(entry.guid);
       }
       default:
-        return undefined;
+        // Samba (ldb_match_extended): a matching rule it does not know matches nothing.
+        return false;
     }
   };
 }
@@ -47,18 +56,19 @@ export function matchingRules(dsa: Dsa): NonNullable<FilterContext['matchingRule
 /**
  * LDAP_MATCHING_RULE_TRANSITIVE_EVAL: the objects from which the asserted object is reachable by
  * following `attr` one or more times; computed backwards from the target over the partner link,
- * with a visited set so loops end.
+ * with a visited set so loops end (in a loop, the target reaches itself, as in Samba). An
+ * assertion that names no object, or is no DN, reaches nothing.
  */
-function reachingTarget(dsa: Dsa, attr: AttributeType, targetDn: string): Set<string> | undefined {
+function reachingTarget(dsa: Dsa, attr: AttributeType, targetDn: string): Set<string> {
+  const reached = new Set<string>();
   let target: StoredEntry | undefined;
   try {
     target = resolveObject(dsa, targetDn);
   } catch {
-    return undefined;
+    return reached;
   }
   const partner = dsa.schema.linkPartner(attr);
-  if (!target || !partner) return undefined;
-  const reached = new Set<string>();
+  if (!target || !partner) return reached;
   const queue = [target];
   while (queue.length > 0) {
     const current = queue.pop()!;
@@ -72,10 +82,17 @@ function reachingTarget(dsa: Dsa, attr: AttributeType, targetDn: string): Set<st
   return reached;
 }
 
-/** Both operands as 32-bit integers: groupType -2147483646 and 2147483650 are the same bits. */
-function int32(text: string): number | undefined {
-  const trimmed = text.trim();
-  if (!/^[+-]?(0x[0-9a-f]+|\d+)$/i.test(trimmed)) return undefined;
-  const magnitude = BigInt(trimmed.replace(/^[+-]/, ''));
-  return Number(BigInt.asIntN(32, trimmed.startsWith('-') ? -magnitude : magnitude));
+/**
+ * A bitwise operand as Samba reads both sides (lib/ldb/common/ldb_match.c ldb_comparator_bitmask):
+ * C strtoull with base 0 (decimal, 0x hex, 0 octal; leading white space; a sign), so a negative
+ * groupType is its 64-bit two's complement and `:=2147483648` and `:=-2147483648` both find
+ * security groups. Anything else is an operationsError, as Samba answers.
+ */
+function bitOperand(text: string): bigint {
+  const m = /^[ \t\n\v\f\r]*([+-]?)(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)$/.exec(text);
+  if (!m) throw AdErrors.operationsError('Error in the operand of a bitwise matching rule');
+  const digits = m[2]!;
+  const magnitude = /^0[xX]/.test(digits) ? BigInt(digits) : digits.length > 1 && digits.startsWith('0') ? BigInt('0o' + digits.slice(1)) : BigInt(digits);
+  if (magnitude > UINT64_MAX) return UINT64_MAX;
+  return m[1] === '-' ? (UINT64 - magnitude) % UINT64 : magnitude;
 }

@@ -3,13 +3,19 @@ import type { StoredEntry } from '../directory/entry.js';
 import { InvalidDnError, normalizeDn, parentDn, parseExtendedDn } from '../directory/dn.js';
 import type { Dsa } from './dsa.js';
 import { AdErrors } from './errors.js';
+import { isTombstone } from './tombstones.js';
 
 /**
  * The object a DN-valued input names: a DN, or AD's alternative forms `<GUID=...>`,
  * `<SID=...>` and `<WKGUID=...,NC>` (MS-ADTS 3.1.1.3.1.2.4). Undefined when nothing matches;
  * AdError 34 when the input is not a DN at all.
  */
-export function resolveObject(dsa: Dsa, input: string): StoredEntry | undefined {
+export function resolveObject(dsa: Dsa, input: string, includeDeleted = false): StoredEntry | undefined {
+  const found = findObject(dsa, input);
+  return found && (includeDeleted || !isTombstone(found)) ? found : undefined;
+}
+
+function findObject(dsa: Dsa, input: string): StoredEntry | undefined {
   let form;
   try {
     form = parseExtendedDn(input);
@@ -24,8 +30,13 @@ export function resolveObject(dsa: Dsa, input: string): StoredEntry | undefined 
       return dsa.store.byGuid(guidFromString(form.guid).toString('hex'));
     case 'sid': {
       const sid = sidFromString(form.sid);
-      for (const guid of dsa.store.lookup('objectSid', sid)) return dsa.store.byGuid(guid);
-      return undefined;
+      let tombstone: StoredEntry | undefined;
+      for (const guid of dsa.store.lookup('objectSid', sid)) {
+        const entry = dsa.store.byGuid(guid);
+        if (entry && !isTombstone(entry)) return entry;
+        tombstone ??= entry;
+      }
+      return tombstone;
     }
     case 'wkguid':
       return wellKnownObject(dsa, form.wkguid, form.dn);

@@ -6,6 +6,7 @@ import { categoryDn } from './domain.js';
 import type { Dsa } from './dsa.js';
 import { AdErrors } from './errors.js';
 import { WellKnownRid } from './principal.js';
+import { isTombstone } from './tombstones.js';
 import { NEVER, generalizedTime } from './time.js';
 import { GROUP_TYPE, UF, accountTypeOfGroup, accountTypeOfUac, uacOf } from './uac.js';
 
@@ -114,14 +115,20 @@ function generatedAccountName(): string {
 export function assertUniqueNames(dsa: Dsa, attrs: AttributeMap, self?: StoredEntry): void {
   const sam = attrs.sAMAccountName?.[0];
   if (sam !== undefined && (!self || differs(self, 'sAMAccountName', String(sam)))) {
-    for (const guid of dsa.store.lookup('sAMAccountName', sam)) if (guid !== self?.guid) throw AdErrors.accountNameExists();
+    for (const guid of dsa.store.lookup('sAMAccountName', sam)) if (guid !== self?.guid && isLive(dsa, guid)) throw AdErrors.accountNameExists();
   }
   const upn = attrs.userPrincipalName?.[0];
   if (upn !== undefined && (!self || differs(self, 'userPrincipalName', String(upn)))) {
     for (const guid of dsa.store.lookup('userPrincipalName', upn)) {
-      if (guid !== self?.guid) throw AdErrors.upnNotUnique(dsa.schema.attribute('userPrincipalName')!);
+      if (guid !== self?.guid && isLive(dsa, guid)) throw AdErrors.upnNotUnique(dsa.schema.attribute('userPrincipalName')!);
     }
   }
+}
+
+/** Tombstones keep their sAMAccountName, but do not hold it against new objects. */
+function isLive(dsa: Dsa, guid: string): boolean {
+  const entry = dsa.store.byGuid(guid);
+  return entry !== undefined && !isTombstone(entry);
 }
 
 function differs(entry: StoredEntry, name: string, value: string): boolean {

@@ -6,6 +6,28 @@ import type { AttributeType, AttributeValue, Schema } from './schema.js';
 import { indexKey } from './indexKey.js';
 
 const LAST = '\uffff';
+/** The pseudo-attribute under which an object's credentials' change USN is recorded. */
+export const SECRET_METADATA = '@secret';
+
+/** Attribute name -> USN of its last originating change. */
+export type AttributeMetadata = Record<string, number>;
+
+export interface LinkValueMetadata {
+  usn: number;
+  /** false: the value was removed at `usn` */
+  present: boolean;
+}
+
+function sameValues(a: readonly AttributeValue[] | undefined, b: readonly AttributeValue[] | undefined): boolean {
+  if (a === b) return true;
+  if (!a || !b || a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!;
+    const y = b[i]!;
+    if (typeof x === 'string' || typeof y === 'string' ? x !== y : !x.equals(y)) return false;
+  }
+  return true;
+}
 /** Decoded entries kept in memory, filled as they are read (nothing is loaded at start). */
 const ENTRY_CACHE_SIZE = 20_000;
 
@@ -22,6 +44,11 @@ export class DirectoryStore {
   private readonly attributeIndex: Database<string, [string, string, string]>;
   private readonly meta: Database<unknown, string>;
   private readonly secretValues: Database<Buffer, string>;
+  private readonly attributeMetadata: Database<AttributeMetadata, string>;
+  private readonly linkValues: Database<LinkValueMetadata, [string, string, string]>;
+  private readonly commitListeners = new Set<(guids: readonly string[]) => void>();
+  /** objects whose secret changed in the transaction in progress */
+  private readonly secretTouched = new Set<string>();
   private readonly indexed = new Map<string, AttributeType>();
   private inWrite = false;
   /** decoded entries, most recently used last; never holds a write that has not committed */
@@ -40,6 +67,8 @@ export class DirectoryStore {
     this.attributeIndex = this.root.openDB<string, [string, string, string]>({ name: 'index' });
     this.meta = this.root.openDB<unknown, string>({ name: 'meta' });
     this.secretValues = this.root.openDB<Buffer, string>({ name: 'secrets', encoding: 'binary' });
+    this.attributeMetadata = this.root.openDB<AttributeMetadata, string>({ name: 'attributeMetadata' });
+    this.linkValues = this.root.openDB<LinkValueMetadata, [string, string, string]>({ name: 'linkValues' });
     for (const attr of schema.attributes()) {
       if (attr.constructed || attr.secret || attr.name === 'objectGUID') continue;
       const forwardLink = attr.linkId !== undefined && attr.linkId % 2 === 0;
@@ -59,14 +88,25 @@ export class DirectoryStore {
   write<T>(fn: () => T): T {
     if (this.inWrite) return fn();
     this.inWrite = true;
+    let committed: string[] = [];
     try {
-      return this.root.transactionSync(fn);
+      const result = this.root.transactionSync(fn);
+      committed = [...this.touched];
+      return result;
     } finally {
       this.inWrite = false;
       for (const guid of this.touched) this.cache.delete(guid);
       this.touched.clear();
+      this.secretTouched.clear();
       this.cachedAtUsn = this.highestUsn();
+      if (committed.length > 0) for (const listener of this.commitListeners) listener(committed);
     }
+  }
+
+  /** Calls `listener` with the GUIDs a transaction changed, right after it commits. */
+  onCommit(listener: (guids: readonly string[]) => void): () => void {
+    this.commitListeners.add(listener);
+    return () => this.commitListeners.delete(listener);
   }
 
   get writing(): boolean {
@@ -162,8 +202,48 @@ export class DirectoryStore {
     this.dns.put(nextKey, next.guid);
     if (!previous || previous.parent !== next.parent) this.childIndex.put([next.parent, next.guid], '');
     this.reindex(next.guid, previous?.attrs ?? {}, next.attrs);
+    this.recordChanges(next.guid, previous?.attrs ?? {}, next.attrs);
     this.entries.put(next.guid, next);
     this.forget(next.guid);
+  }
+
+  /**
+   * Replication metadata (MS-ADTS 3.1.1.1.9, MS-DRSR 5.11): the USN at which each attribute, the
+   * secret, and each forward-link value last changed; what DirSync reads to send only changes.
+   */
+  private recordChanges(guid: string, before: Readonly<Record<string, readonly AttributeValue[]>>, after: Readonly<Record<string, readonly AttributeValue[]>>): void {
+    const usn = this.highestUsn();
+    const metadata: AttributeMetadata = { ...(this.attributeMetadata.get(guid) ?? {}) };
+    let changed = false;
+    for (const name of new Set([...Object.keys(before), ...Object.keys(after)])) {
+      if (sameValues(before[name], after[name])) continue;
+      metadata[name] = usn;
+      changed = true;
+      const attr = this.indexed.get(name);
+      if (attr?.linkId !== undefined && attr.linkId % 2 === 0) {
+        const old = new Set((before[name] ?? []).map(String));
+        const now = new Set((after[name] ?? []).map(String));
+        for (const target of now) if (!old.has(target)) this.linkValues.put([guid, name, target], { usn, present: true });
+        for (const target of old) if (!now.has(target)) this.linkValues.put([guid, name, target], { usn, present: false });
+      }
+    }
+    if (this.secretTouched.delete(guid)) {
+      metadata[SECRET_METADATA] = usn;
+      changed = true;
+    }
+    if (changed) this.attributeMetadata.put(guid, metadata);
+  }
+
+  /** The USN at which each attribute of an object last changed ('@secret' for its credentials). */
+  attributeUsns(guid: string): AttributeMetadata {
+    return this.attributeMetadata.get(guid) ?? {};
+  }
+
+  /** Every value a forward link ever had on an object, with the USN of its last add or removal. */
+  *linkValueHistory(guid: string, attributeName: string): Iterable<{ target: string } & LinkValueMetadata> {
+    for (const { key, value } of this.linkValues.getRange({ start: [guid, attributeName, ''], end: [guid, attributeName, LAST] })) {
+      yield { target: key[2], ...value };
+    }
   }
 
   remove(entry: StoredEntry): void {
@@ -173,6 +253,8 @@ export class DirectoryStore {
     this.reindex(entry.guid, entry.attrs, {});
     this.entries.remove(entry.guid);
     this.secretValues.remove(entry.guid);
+    this.attributeMetadata.remove(entry.guid);
+    for (const key of this.linkValues.getKeys({ start: [entry.guid, '', ''], end: [entry.guid, LAST, LAST] })) this.linkValues.remove(key);
     this.forget(entry.guid);
   }
 
@@ -200,6 +282,7 @@ export class DirectoryStore {
 
   putSecret(guid: string, sealed: Buffer | undefined): void {
     this.assertWriting();
+    this.secretTouched.add(guid);
     if (sealed) this.secretValues.put(guid, sealed);
     else this.secretValues.remove(guid);
   }

@@ -4,6 +4,10 @@ import { handleBind } from './handlers/bind.js';
 import { handleExtended } from './handlers/extended.js';
 import { handleSearch } from './handlers/search.js';
 import { handleWrite } from './handlers/write.js';
+import { handleDirSync } from './handlers/dirSync.js';
+import { handleNotification } from './handlers/notification.js';
+import { hasControl } from './controls/registry.js';
+import { Controls } from './controls/oids.js';
 
 /** Routes one decoded request to its handler (RFC 4511 4.2-4.12). */
 export function dispatch(session: Session, request: LdapRequest): void | Promise<void> {
@@ -11,6 +15,8 @@ export function dispatch(session: Session, request: LdapRequest): void | Promise
     case 'bind':
       return handleBind(session, request);
     case 'search':
+      if (hasControl(request.controls, Controls.dirSync)) return handleDirSync(session, request);
+      if (hasControl(request.controls, Controls.notification)) return handleNotification(session, request);
       return handleSearch(session, request);
     case 'add':
     case 'modify':

@@ -18,6 +18,8 @@ export interface DirectoryServerOptions {
   tls?: TlsMaterial;
   /** TLS 1.2 and later only (Entra Domain Services' "TLS 1.2 only mode") */
   tls12Only?: boolean;
+  /** false: no continuation references after searches at the domain root (default true, as AD) */
+  referrals?: boolean;
 }
 
 export interface Listening {
@@ -36,12 +38,14 @@ export class DirectoryServer implements SessionHost {
   readonly dc: DomainController;
   readonly log: Logger;
   readonly secureContext?: SecureContext;
+  readonly referrals: boolean;
   private readonly sessions = new Set<Session>();
   private readonly servers: { close(cb?: () => void): void; server: { address(): AddressInfo | string | null } }[] = [];
 
   constructor(private readonly options: DirectoryServerOptions) {
     this.dc = options.dc;
     this.log = options.log;
+    this.referrals = options.referrals ?? true;
     if (options.tls) {
       this.secureContext = createSecureContext({ key: options.tls.key, cert: options.tls.cert, minVersion: options.tls12Only ? 'TLSv1.2' : 'TLSv1' });
     }

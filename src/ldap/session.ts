@@ -3,6 +3,7 @@ import { TLSSocket, type SecureContext } from 'node:tls';
 import type { Logger } from 'pino';
 import type { DomainController } from '../ad/domainController.js';
 import { ANONYMOUS, type Principal } from '../ad/principal.js';
+import type { OperationContext } from '../ad/dsa.js';
 import { ResultCode } from '../ad/errors.js';
 import { decodeRequest, ProtocolError, type LdapRequest } from './protocol/requests.js';
 import { encodeNoticeOfDisconnection } from './protocol/responses.js';
@@ -16,6 +17,8 @@ export interface SessionHost {
   readonly dc: DomainController;
   readonly log: Logger;
   readonly secureContext?: SecureContext;
+  /** false: no continuation references after searches at the domain root (default true, as AD) */
+  readonly referrals?: boolean;
   /** handles one decoded request; may answer asynchronously */
   dispatch(session: Session, request: LdapRequest): void | Promise<void>;
 }
@@ -31,7 +34,7 @@ export class Session {
   readonly id = nextConnectionId++;
   principal: Principal = ANONYMOUS;
   /** operations that may still be sending, by message ID; abandon stops them */
-  readonly running = new Map<number, { abandoned: boolean; stop?: () => void }>();
+  readonly running = new Map<number, { abandoned: boolean; kind?: 'notification'; stop?: () => void }>();
   /** simple paged results cursors of this connection */
   readonly paged = new PagedCursors();
   private socket: Socket;
@@ -51,6 +54,12 @@ export class Session {
 
   get secure(): boolean {
     return this.tls;
+  }
+
+  /** What an operation on this connection knows of its caller. */
+  get context(): OperationContext {
+    const address = this.socket.remoteAddress ?? '';
+    return { principal: this.principal, secure: this.tls, loopback: address.startsWith('127.') || address === '::1' || address.startsWith('::ffff:127.') };
   }
 
   get remote(): string {

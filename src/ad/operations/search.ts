@@ -6,6 +6,7 @@ import type { Dsa, OperationContext } from '../dsa.js';
 import { AdErrors } from '../errors.js';
 import { filterContext, prepareFilter } from '../filters.js';
 import { matchingRules } from '../matchingRules.js';
+import { isTombstone } from '../tombstones.js';
 import { attributeSelection, readEntry, type ResultEntry } from '../readView.js';
 import { bestMatch, inDomain, resolveObject } from '../resolve.js';
 
@@ -31,19 +32,20 @@ export function searchObjects(dsa: Dsa, request: SearchRequest, ctx: OperationCo
   if (request.scope !== 'base' && request.attributes.some((a) => /^tokenGroups/i.test(a))) {
     throw AdErrors.operationsError('Cannot provide tokenGroups attribute, this is not a BASE search');
   }
-  const base = resolveBase(dsa, request.base);
+  const base = resolveBase(dsa, request.base, request.showDeleted);
   const filter = prepareFilter(dsa, request.filter);
   const selection = attributeSelection(dsa, request.attributes);
   const context = filterContext(dsa, matchingRules(dsa));
   return (function* () {
     for (const entry of candidates(dsa, base, request.scope, filter)) {
+      if (!request.showDeleted && isTombstone(entry)) continue;
       if (matches(filter, entry, context)) yield readEntry(dsa, entry, selection);
     }
   })();
 }
 
-export function resolveBase(dsa: Dsa, baseText: string): StoredEntry {
-  const base = resolveObject(dsa, baseText);
+export function resolveBase(dsa: Dsa, baseText: string, includeDeleted = false): StoredEntry {
+  const base = resolveObject(dsa, baseText, includeDeleted);
   if (base) return base;
   if (!baseText.startsWith('<') && !inDomain(dsa, baseText)) {
     const host = dnsNameOf(baseText);

@@ -8,6 +8,16 @@ import { Controls } from './oids.js';
 const APPLIES: Record<string, readonly string[]> = {
   [Controls.pagedResults]: ['search'],
   [Controls.permissiveModify]: ['modify', 'add', 'delete'],
+  [Controls.showDeleted]: ['search', 'compare', 'modify', 'delete'],
+  [Controls.treeDelete]: ['delete'],
+  [Controls.dirSync]: ['search'],
+  [Controls.notification]: ['search'],
+  [Controls.sort]: ['search'],
+  [Controls.sortResponse]: [],
+  [Controls.extendedDn]: ['search'],
+  [Controls.domainScope]: ['search'],
+  // LDAP_SERVER_RANGE_OPTION_OID: no control, it advertises range retrieval (MS-ADTS 3.1.1.3.4.1.10)
+  ['1.2.840.113556.1.4.802']: [],
 };
 
 export function supportedControls(): string[] {

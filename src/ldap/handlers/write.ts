@@ -20,7 +20,7 @@ export function handleWrite(session: Session, request: WriteRequest): void {
     if (session.principal.kind === 'anonymous') throw AdErrors.notAuthenticated();
     const critical = unsupportedCriticalControl(request.controls, request.op);
     if (critical) throw AdErrors.unavailableCriticalExtension();
-    const ctx: OperationContext = { principal: session.principal, secure: session.secure };
+    const ctx: OperationContext = session.context;
     const dc = session.host.dc;
     let resultCode: number = ResultCode.success;
     switch (request.op) {
@@ -31,7 +31,7 @@ export function handleWrite(session: Session, request: WriteRequest): void {
         dc.modify(request.object, request.changes, ctx, { permissive: hasControl(request.controls, Controls.permissiveModify) });
         break;
       case 'delete':
-        dc.delete(request.entry, ctx);
+        dc.delete(request.entry, ctx, { tree: hasControl(request.controls, Controls.treeDelete) });
         break;
       case 'modifyDn':
         dc.rename(request.entry, request.newRdn, request.deleteOldRdn, request.newSuperior, ctx);

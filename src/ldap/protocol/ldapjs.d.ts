@@ -52,8 +52,27 @@ declare module 'ldapjs' {
     listen(port: number, host: string, callback: () => void): void;
     close(callback?: () => void): void;
   }
+  /** The client, as the tests use it for searches that stream (change notification). */
+  export interface SearchResponseEmitter {
+    on(event: 'searchEntry', listener: (entry: { pojo: { objectName: string } }) => void): this;
+    on(event: 'searchRequest', listener: (request: { messageId: number }) => void): this;
+    on(event: 'end', listener: (result: { status: number } | null) => void): this;
+    on(event: 'error', listener: (error: { code?: number }) => void): this;
+  }
+  export interface Client {
+    on(event: 'error', listener: (error: Error) => void): void;
+    bind(dn: string, password: string, callback: (error: Error | null) => void): void;
+    search(base: string, options: { filter: string; scope: string; attributes: string[] }, controls: Control[], callback: (error: Error | null, res: SearchResponseEmitter) => void): void;
+    abandon(messageId: number, callback: (error?: Error | null) => void): void;
+    destroy(): void;
+  }
+  export class Control {
+    constructor(options: { type: string; criticality: boolean });
+  }
   const ldapjs: {
     createServer(options: { connectionRouter: (socket: Socket) => void; certificate?: string | Buffer; key?: string | Buffer; log?: unknown; minVersion?: string }): LdapServer;
+    createClient(options: { url: string }): Client;
+    Control: typeof Control;
   };
   export default ldapjs;
 }
