@@ -28,6 +28,7 @@ export function dispatch(session: Session, request: LdapRequest): void | Promise
       return handleExtended(session, request);
     case 'abandon': {
       // RFC 4511 4.11: no response; the operation stops sending, and a paged cursor is freed.
+      session.paged.abandon(request.abandonId);
       const running = session.running.get(request.abandonId);
       if (running) {
         running.abandoned = true;

@@ -37,10 +37,14 @@ export interface PagedCursor {
 
 export class PagedCursors {
   private readonly cursors = new Map<string, PagedCursor>();
+  /** which request's reply carried each cookie: abandoning that request frees it */
+  private readonly byMessage = new Map<number, string>();
 
-  open(cursor: PagedCursor): Buffer {
+  open(cursor: PagedCursor, messageId: number): Buffer {
     const cookie = randomBytes(12);
-    this.cursors.set(cookie.toString('hex'), cursor);
+    const key = cookie.toString('hex');
+    this.cursors.set(key, cursor);
+    this.byMessage.set(messageId, key);
     return cookie;
   }
 
@@ -51,9 +55,19 @@ export class PagedCursors {
     return cursor;
   }
 
+  /** RFC 4511 4.11 / AD: abandoning a paged search frees its cursor. */
+  abandon(messageId: number): void {
+    const key = this.byMessage.get(messageId);
+    if (key === undefined) return;
+    this.byMessage.delete(messageId);
+    this.cursors.get(key)?.results.close();
+    this.cursors.delete(key);
+  }
+
   clear(): void {
     for (const cursor of this.cursors.values()) cursor.results.close();
     this.cursors.clear();
+    this.byMessage.clear();
   }
 
   get size(): number {

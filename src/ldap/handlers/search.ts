@@ -105,7 +105,7 @@ export async function handleSearch(session: Session, request: SearchRequest): Pr
     if (limited) return done(resultOf(limited), sortControls);
     const more = results.hasMore();
     if (page) {
-      const cookie = more ? session.paged.open({ signature: signature(request, sortKeys), results }) : Buffer.alloc(0);
+      const cookie = more ? session.paged.open({ signature: signature(request, sortKeys), results }, request.messageId) : Buffer.alloc(0);
       return done({ resultCode: ResultCode.success }, [pageResponse(cookie), ...sortControls]);
     }
     // MS-ADTS 3.1.1.3.4.1.1: an unpaged search stops at MaxPageSize with sizeLimitExceeded.
