@@ -49,7 +49,7 @@ export function constructedValues(dsa: Dsa, entry: StoredEntry, name: string): A
   return constructors[name]?.(dsa, entry) ?? [];
 }
 
-/** ADS_NAME_TYPE_CANONICAL: `contoso.com/Corp/Users/Dan Riley`. */
+/** ADS_NAME_TYPE_CANONICAL: `contoso.com/Corp/Users/Dan Riley`; a '/' in a name is `\/` as Windows writes it (Samba 4.17 leaves it bare). */
 export function canonicalName(dsa: Dsa, dn: string): string {
   const rdns = parseDn(dn);
   const domainDepth = parseDn(dsa.domain.dn).length;

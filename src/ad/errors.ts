@@ -224,6 +224,14 @@ export const AdErrors = {
   adminLimitExceeded(): AdError {
     return new AdError(ResultCode.adminLimitExceeded, ldapErr(0x20e8, '0C090C93', 'Admin limit exceeded'));
   },
+  /** 68 with ERROR_MEMBER_IN_GROUP: adding a member the group already has. */
+  memberAlreadyInGroup(): AdError {
+    return new AdError(ResultCode.entryAlreadyExists, kindErr(0x562, 'UpdErr', '031A11C4', 6005, 'ENTRY_EXISTS'));
+  },
+  /** 53 with ERROR_MEMBER_NOT_IN_GROUP: removing a member the group does not have. */
+  memberNotInGroup(): AdError {
+    return new AdError(ResultCode.unwillingToPerform, kindErr(0x561, 'SvcErr', '031A1021', 5003, 'WILL_NOT_PERFORM'));
+  },
   /** 80, for the unexpected: the text is ours, logged with the details. */
   other(comment: string): AdError {
     return new AdError(ResultCode.other, ldapErr(0x3a, '0C090B73', comment));

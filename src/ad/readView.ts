@@ -110,7 +110,8 @@ export function readEntry(dsa: Dsa, entry: StoredEntry, selection: AttributeSele
 function rangeOfValues(attr: AttributeType, values: AttributeValue[], range: ValueRange): ResultAttribute | undefined {
   if (values.length === 0) return undefined;
   if (range.low >= values.length) {
-    // MS-ADTS 3.1.1.3.4.1.22: past the last value of a link attribute, operationsError (without the NOERR control).
+    // MS-ADTS 3.1.1.3.4.1.22: past the last value of a link attribute, operationsError (without the
+    // NOERR control). Samba 4.17 differs: it leaves the attribute out.
     if (isForwardLink(attr) || isBackLink(attr)) throw AdErrors.operationsError('Error processing range retrieval');
     return undefined;
   }
@@ -123,6 +124,7 @@ function rangeOfValues(attr: AttributeType, values: AttributeValue[], range: Val
  * AD's MaxValRange on an entry leaving over LDAP (ad-ldap.md 4, section 11 item 4): an attribute
  * with more than 1500 values comes back with no values, plus `attr;range=0-1499` holding the
  * first 1500; the client pages on with `attr;range=1500-*`. Ranged attributes are left as asked.
+ * Samba differs: it never cuts a plain request short (ranged_results.c handles `;range=` only).
  */
 export function withinMaxValRange(entry: ResultEntry): ResultEntry {
   if (!entry.attributes.some((a) => a.values.length > MAX_VAL_RANGE && !a.type.includes(';'))) return entry;

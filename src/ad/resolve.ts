@@ -43,10 +43,10 @@ function findObject(dsa: Dsa, input: string): StoredEntry | undefined {
   }
 }
 
-/** Resolves through the NC head's wellKnownObjects values `B:32:<GUID>:<DN>`. */
+/** Resolves through the NC head's wellKnownObjects (and otherWellKnownObjects) values `B:32:<GUID>:<DN>`. */
 function wellKnownObject(dsa: Dsa, wkguid: string, ncDn: string): StoredEntry | undefined {
   const head = dsa.store.byDn(ncDn);
-  for (const value of head?.attrs.wellKnownObjects ?? []) {
+  for (const value of [...(head?.attrs.wellKnownObjects ?? []), ...(head?.attrs.otherWellKnownObjects ?? [])]) {
     const m = /^B:32:([0-9A-Fa-f]{32}):(.*)$/s.exec(String(value));
     if (m && m[1]!.toUpperCase() === wkguid) return dsa.store.byDn(m[2]!);
   }

@@ -331,6 +331,14 @@ describe.skipIf(ldapUtils.skip)('with ldapsearch: the sort response control, and
     expect(r.stdout).toMatch(/^sortResult: \(0\) Success/m);
   });
 
+  it('reads a key with an ordering rule and the reverse flag (the rule is not checked, as Samba)', async () => {
+    const r = await search('-b', GROUPS, '-E', '!sss=-cn:2.5.13.3', '(objectClass=group)', 'cn');
+    expect(r.stdout).toMatch(/^sortResult: \(0\) Success/m);
+    const names = [...parseLdifOutput(r.stdout).values()].map((a) => a.get('cn')![0]!.toLowerCase());
+    expect(names.length).toBeGreaterThan(5);
+    expect(names).toEqual([...names].sort().reverse());
+  });
+
   it('two keys: unwillingToPerform (53) in the response control; critical, the search fails with 12', async () => {
     const critical = await search('-b', GROUPS, '-E', '!sss=cn/sn', '(objectClass=group)', 'cn');
     expect(searchResultCode(critical.stdout)).toBe(12);

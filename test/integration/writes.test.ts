@@ -281,6 +281,20 @@ describe('writes as Administrator', () => {
       expect(lowerAll(strings(await read(group, ['member']), 'member'))).not.toContain(user.toLowerCase());
     });
 
+    it('adding a member twice or removing a non-member fails with SAM\'s errors (00000562, 00000561)', async () => {
+      const user = await addUser('Twice Member', 'twicemember');
+      const group = `CN=Twice Group,${OU_A}`;
+      await admin.add(group, { objectClass: 'group', sAMAccountName: 'twicegroup' });
+      await admin.modify(group, addValues('member', user));
+      const twice = await failure(admin.modify(group, addValues('member', user)));
+      expect(twice.code).toBe(68);
+      expect(twice.message).toContain('00000562');
+      await admin.modify(group, deleteValues('member', user));
+      const absent = await failure(admin.modify(group, deleteValues('member', user)));
+      expect(absent.code).toBe(53);
+      expect(absent.message).toContain('00000561');
+    });
+
     it('a member that does not exist is refused', async () => {
       const e = await failure(admin.modify(`CN=Writes Group,${OU_A}`, addValues('member', `CN=Ghost,${OU_A}`)));
       expect([32, 19, 21]).toContain(e.code);

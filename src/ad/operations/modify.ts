@@ -3,6 +3,7 @@ import { copyAttributes, type AttributeMap, type StoredEntry } from '../../direc
 import { rdnValue } from '../../directory/dn.js';
 import { equalityKey } from '../../directory/syntax.js';
 import { validateEntry } from '../../directory/validate.js';
+import { DirectoryViolation } from '../../directory/violation.js';
 import { SCHEMA_RULES } from '../schemaRules.js';
 import type { Dsa, OperationContext } from '../dsa.js';
 import { AdErrors } from '../errors.js';
@@ -39,7 +40,7 @@ export function modifyObject(dsa: Dsa, dn: string, changes: readonly Change[], c
       if (attr.name === 'objectClass') throw AdErrors.objectClassModsProhibited();
       return { operation: change.operation, type: attr.name, values: storedValues(dsa, attr, change.values) };
     });
-    let attrs = applyChanges(dsa.schema, copyAttributes(entry), options.permissive ? permissiveChanges(dsa, entry, converted) : converted);
+    let attrs = membershipErrors(() => applyChanges(dsa.schema, copyAttributes(entry), options.permissive ? permissiveChanges(dsa, entry, converted) : converted));
 
     guardRdn(dsa, entry, attrs);
     applySamRules(dsa, entry, attrs, converted);
@@ -50,6 +51,19 @@ export function modifyObject(dsa: Dsa, dn: string, changes: readonly Change[], c
     stampChange(dsa, attrs);
     dsa.store.put({ ...entry, attrs }, entry);
   });
+}
+
+/** Group membership changes fail with SAM's errors, not the generic attribute ones (MS-SAMR 3.1.1.8.x). */
+function membershipErrors<T>(apply: () => T): T {
+  try {
+    return apply();
+  } catch (e) {
+    if (e instanceof DirectoryViolation && e.attribute?.name === 'member') {
+      if (e.problem === 'attributeOrValueExists') throw AdErrors.memberAlreadyInGroup();
+      if (e.problem === 'noSuchAttribute') throw AdErrors.memberNotInGroup();
+    }
+    throw e;
+  }
 }
 
 /** The RDN attribute and `name` change only through modifyDN (AD: notAllowedOnRDN). */

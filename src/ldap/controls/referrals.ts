@@ -19,6 +19,7 @@ interface ScopedSearch {
  * search gets them with `??base`, as Windows answers (and Samba). None with the domain scope
  * control (LDAP_SERVER_DOMAIN_SCOPE_OID, trinodb/trino-gateway#1197), nor when the DC was started
  * without referrals (`--no-referrals`) for apps that chase them badly.
+ * Samba 4.17 differs: Configuration, DomainDnsZones, ForestDnsZones, all on the domain's host name.
  */
 export function continuationReferences(session: Session, request: ScopedSearch): string[] {
   if (session.host.referrals === false || request.scope === 'base') return [];

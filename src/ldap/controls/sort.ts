@@ -53,7 +53,9 @@ export function sortRequest(control: RequestControl): SortKey[] | 'malformed' {
  * What this DC does with a sort request. AD sorts on a single key only (winldap LDAPSortKey:
  * "Active Directory supports only a single sort key"); more is unwillingToPerform, as Samba's
  * sort module answers; an attribute the schema lacks is noSuchAttribute (RFC 2891 1.2). The
- * ordering rule is not checked, as Samba does not.
+ * ordering rule is not checked, as Samba does not. Samba 4.17 differs from RFC 2891 (and so from
+ * Windows, whose control doc promises the response control): it sends no response control on
+ * success, and answers a critical two-key sort with success and no entries.
  */
 export function sortPlan(dsa: Dsa, keys: readonly SortKey[]): SortPlan {
   if (keys.length !== 1) return { result: SortResult.unwillingToPerform };

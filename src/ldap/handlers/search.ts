@@ -79,8 +79,8 @@ export async function handleSearch(session: Session, request: SearchRequest): Pr
       references = continuationReferences(session, request);
     }
     const shape = (entry: ResultEntry): ResultEntry => {
-      const limited = withinMaxValRange(entry);
-      return dnForm ? withExtendedDns(session.host.dc, limited, dnForm) : limited;
+      const ranged = withinMaxValRange(entry);
+      return dnForm ? withExtendedDns(session.host.dc, ranged, dnForm) : ranged;
     };
 
     const pageSize = page ? Math.min(page.size > 0 ? page.size : MAX_PAGE_SIZE, MAX_PAGE_SIZE) : MAX_PAGE_SIZE;
