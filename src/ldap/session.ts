@@ -32,6 +32,8 @@ let nextConnectionId = 1;
  */
 export class Session {
   readonly id = nextConnectionId++;
+  /** the connection came in on the LDAPS port (StartTLS upgrades keep the ldap:// scheme) */
+  readonly implicitTls: boolean;
   principal: Principal = ANONYMOUS;
   /** operations that may still be sending, by message ID; abandon stops them */
   readonly running = new Map<number, { abandoned: boolean; kind?: 'notification'; stop?: () => void }>();
@@ -47,6 +49,7 @@ export class Session {
     readonly host: SessionHost,
     private tls: boolean,
   ) {
+    this.implicitTls = tls;
     this.socket = socket;
     this.attach(socket);
     socket.once('close', () => this.onClose());

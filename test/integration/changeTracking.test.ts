@@ -179,7 +179,7 @@ describe('no search leaks a hash or a key', () => {
       }
       await c.unbind();
     }
-  });
+  }, 120_000);
 });
 
 describe('change notification (1.2.840.113556.1.4.528)', () => {

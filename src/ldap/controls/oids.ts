@@ -10,4 +10,6 @@ export const Controls = {
   treeDelete: '1.2.840.113556.1.4.805',
   domainScope: '1.2.840.113556.1.4.1339',
   permissiveModify: '1.2.840.113556.1.4.1413',
+  /** LDAP_SERVER_RANGE_OPTION_OID: range retrieval (`member;range=0-*`), a request option, not a control value */
+  rangeOption: '1.2.840.113556.1.4.802',
 } as const;

@@ -34,7 +34,7 @@ export function continuationReferences(session: Session, request: ScopedSearch):
   if (!base || base.parent !== '') return [];
   const domain = dc.domain;
   // Samba and Windows write the scheme of the listener: ldaps:// on LDAPS (ldap3#936).
-  const scheme = session.secure ? 'ldaps' : 'ldap';
+  const scheme = session.implicitTls ? 'ldaps' : 'ldap';
   const suffix = request.scope === 'one' ? '??base' : '';
   // contoso.com is its forest's root domain: the forest-wide NCs hang below the same DN.
   return [

@@ -17,7 +17,7 @@ const APPLIES: Record<string, readonly string[]> = {
   [Controls.extendedDn]: ['search'],
   [Controls.domainScope]: ['search'],
   // LDAP_SERVER_RANGE_OPTION_OID: no control, it advertises range retrieval (MS-ADTS 3.1.1.3.4.1.10)
-  ['1.2.840.113556.1.4.802']: [],
+  [Controls.rangeOption]: [],
 };
 
 export function supportedControls(): string[] {

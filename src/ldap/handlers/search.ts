@@ -70,7 +70,7 @@ export async function handleSearch(session: Session, request: SearchRequest): Pr
         return done({ resultCode: ResultCode.success }, [pageResponse(Buffer.alloc(0)), ...sortControls]);
       }
     } else {
-      const ctx = { principal: session.principal, secure: session.secure };
+      const ctx = session.context;
       const found = session.host.dc.search({ base: request.base, scope: request.scope, filter: request.filter, attributes: request.attributes, showDeleted: hasControl(request.controls, Controls.showDeleted) }, ctx);
       // AD sorts the whole result set, then pages it (RFC 2891 with RFC 2696).
       const ordered = sort && 'attr' in sort ? sortEntries(session.host.dc, found, sort.attr, sort.reverse) : found;
