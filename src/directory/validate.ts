@@ -20,8 +20,7 @@ export function validateEntry(schema: Schema, attrs: AttributeMap, rdn: { type: 
   const structural = schema.structuralClass(classes);
   if (!structural) throw new DirectoryViolation('objectClassViolation', undefined, 'no single structural class');
 
-  const { must, may } = schema.allowedAttributes(classes);
-  const allowed = new Set([...must, ...may].map((n) => n.toLowerCase()));
+  const { must, allowed } = allowedFor(schema, classes);
   for (const name of must) {
     const attr = schema.attribute(name);
     if (attr && !attrs[attr.name]?.length && !options.implicit?.has(attr.name)) throw new DirectoryViolation('objectClassViolation', attr, `missing ${attr.name}`);
@@ -59,3 +58,19 @@ const LENGTH_SYNTAXES = new Set([
   '1.2.840.113556.1.4.1362',
   '1.2.840.113556.1.4.905',
 ]);
+
+const allowedCache = new WeakMap<Schema, Map<string, { must: Set<string>; allowed: Set<string> }>>();
+
+/** MUST and MUST+MAY (lower-cased) of a set of classes, computed once per schema and class set. */
+function allowedFor(schema: Schema, classes: readonly string[]): { must: Set<string>; allowed: Set<string> } {
+  let bySet = allowedCache.get(schema);
+  if (!bySet) allowedCache.set(schema, (bySet = new Map()));
+  const key = classes.map((c) => c.toLowerCase()).join('\0');
+  let result = bySet.get(key);
+  if (!result) {
+    const { must, may } = schema.allowedAttributes([...classes]);
+    result = { must, allowed: new Set([...must, ...may].map((n) => n.toLowerCase())) };
+    bySet.set(key, result);
+  }
+  return result;
+}
