@@ -4,7 +4,7 @@ import { matches, type Filter } from '../directory/filter.js';
 import { normalizeDn } from '../directory/dn.js';
 import type { AttributeType } from '../directory/schema.js';
 import { integerKey } from '../directory/indexKey.js';
-import { SECRET_METADATA } from '../directory/store.js';
+import { PARENT_METADATA, SECRET_METADATA } from '../directory/store.js';
 import type { Dsa, OperationContext } from './dsa.js';
 import { AdErrors } from './errors.js';
 import { filterContext, prepareFilter } from './filters.js';
@@ -50,7 +50,9 @@ export interface DirSyncResult {
  * (values added) and `member;range=0-0` (values removed), as AD sends them.
  */
 export function dirSync(dsa: Dsa, request: DirSyncRequest, ctx: OperationContext): DirSyncResult {
-  if (!dsa.access.canReplicate(ctx.principal)) throw AdErrors.insufficientAccessRights();
+  // LDAP_DIRSYNC_OBJECT_SECURITY: no replication right needed, the caller sees what it may read.
+  const objectSecurity = (request.flags & DirSyncFlags.objectSecurity) !== 0;
+  if (objectSecurity ? !dsa.access.canRead(ctx.principal) : !dsa.access.canReplicate(ctx.principal)) throw AdErrors.insufficientAccessRights();
   if (normalizeDn(request.base) !== normalizeDn(dsa.domain.dn)) {
     // Samba dirsync.c: the base must be a naming context head.
     if (request.flags & DirSyncFlags.objectSecurity) throw AdErrors.unwillingToPerform();
@@ -61,7 +63,7 @@ export function dirSync(dsa: Dsa, request: DirSyncRequest, ctx: OperationContext
   const filter = prepareFilter(dsa, request.filter);
   const context = filterContext(dsa, matchingRules(dsa));
   const wanted = wantedAttributes(dsa, request.attributes);
-  const secrets = wantsSecrets(dsa, request.attributes, ctx);
+  const secrets = !objectSecurity && wantsSecrets(dsa, request.attributes, ctx);
 
   const entries: ResultEntry[] = [];
   let lastUsn = since;
@@ -105,8 +107,15 @@ function changedEntry(dsa: Dsa, entry: StoredEntry, since: number, wanted: Attri
   attributes.push({ type: 'objectGUID', values: [...(entry.attrs.objectGUID ?? [])] });
   attributes.push({ type: 'instanceType', values: [...(entry.attrs.instanceType ?? ['4'])] });
   if (isTombstone(entry)) attributes.push({ type: 'isDeleted', values: ['TRUE'] });
-  const candidates = wanted === 'all' ? Object.keys(entry.attrs).map((n) => dsa.schema.attribute(n)!).filter(Boolean) : wanted;
-  const seen = new Set(['objectGUID', 'instanceType', 'isDeleted']);
+  // Samba dirsync.c: parentGUID comes with every placement (creation, rename, move, delete), and
+  // name with a move.
+  const placed = changed(PARENT_METADATA) || changed('name');
+  if (placed && entry.parent) attributes.push({ type: 'parentGUID', values: [Buffer.from(entry.parent, 'hex')] });
+  if (changed(PARENT_METADATA) && entry.attrs.name) attributes.push({ type: 'name', values: [...entry.attrs.name] });
+  // Attributes cleared since the cookie still have metadata: they come back with no values.
+  const names = new Set([...Object.keys(entry.attrs), ...Object.keys(usns).filter((n) => !n.startsWith('@'))]);
+  const candidates = wanted === 'all' ? [...names].map((n) => dsa.schema.attribute(n)).filter((a): a is AttributeType => a !== undefined) : wanted;
+  const seen = new Set(['objectGUID', 'instanceType', 'isDeleted', 'parentGUID', ...(changed(PARENT_METADATA) ? ['name'] : [])]);
   for (const attr of candidates) {
     if (seen.has(attr.name) || attr.secret || attr.constructed || isBackLink(attr)) continue;
     seen.add(attr.name);
@@ -116,7 +125,7 @@ function changedEntry(dsa: Dsa, entry: StoredEntry, since: number, wanted: Attri
     }
     if (!changed(attr.name)) continue;
     const values = attr.name === 'distinguishedName' ? [entry.dn] : [...(entry.attrs[attr.name] ?? [])];
-    if (values.length > 0) attributes.push({ type: attr.name, values });
+    if (values.length > 0 || (since !== 0 && usns[attr.name] !== undefined)) attributes.push({ type: attr.name, values });
   }
   if (secrets && changed(SECRET_METADATA)) attributes.push(...credentialAttributes(dsa, entry));
   return { dn: entry.dn, attributes };

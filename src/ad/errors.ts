@@ -220,9 +220,13 @@ export const AdErrors = {
   operationsError(comment: string): AdError {
     return new AdError(ResultCode.operationsError, ldapErr(0x20ef, '0C090C3E', comment));
   },
-  /** 11: a per-connection limit (MaxNotificationPerConn) is reached. */
+  /** 11 with ERROR_DS_ADMIN_LIMIT_EXCEEDED: a per-connection limit (MaxNotificationPerConn) is reached. */
   adminLimitExceeded(): AdError {
-    return new AdError(ResultCode.adminLimitExceeded, ldapErr(0x20e8, '0C090C93', 'Admin limit exceeded'));
+    return new AdError(ResultCode.adminLimitExceeded, ldapErr(0x2024, '0C090C93', 'MaxNotificationPerConn reached'));
+  },
+  /** 53 with ERROR_DS_NOTIFY_FILTER_TOO_COMPLEX: a notification filter other than (objectClass=*). */
+  notifyFilterTooComplex(): AdError {
+    return new AdError(ResultCode.unwillingToPerform, ldapErr(0x20b9, '0C090CA4', 'Search filter too complex'));
   },
   /** 68 with ERROR_MEMBER_IN_GROUP: adding a member the group already has. */
   memberAlreadyInGroup(): AdError {

@@ -31,6 +31,7 @@ export interface AddDefaults {
   structural: ObjectClass;
   hasPassword: boolean;
   system: boolean;
+  ncHead?: boolean;
 }
 
 /** Fills in the attributes AD sets on add; `attrs` already holds what the client gave. */
@@ -42,7 +43,8 @@ export function fillAddDefaults(dsa: Dsa, attrs: AttributeMap, options: AddDefau
   if (attrs.objectGUID && !options.system) throw AdErrors.systemOnlyAttribute();
   attrs.objectGUID ??= [newGuid()];
   attrs.name = [options.rdnValue];
-  attrs.instanceType = ['4'];
+  // IT_WRITE (4), plus IT_NC_HEAD (1) on a naming-context head (MS-ADTS 2.2.18).
+  attrs.instanceType = [options.ncHead ? '5' : '4'];
   attrs.whenCreated = [when];
   attrs.whenChanged = [when];
   const category = categoryOf(dsa, options.structural);

@@ -10,7 +10,7 @@ import { stampChange } from './operations/stamp.js';
 // `<RDN>\nDEL:<objectGUID>` (written \0ADEL: in DN strings), keeping only what replication needs.
 
 /** MS-ADTS 3.1.1.5.5.1.1: the attributes a tombstone keeps (those this schema has). */
-const KEPT = ['objectClass', 'objectGUID', 'objectSid', 'sIDHistory', 'sAMAccountName', 'sAMAccountType', 'userAccountControl', 'groupType', 'instanceType', 'systemFlags', 'dNSHostName', 'whenCreated', 'uSNCreated'];
+const KEPT = ['objectClass', 'objectGUID', 'objectSid', 'sIDHistory', 'sAMAccountName', 'userAccountControl', 'groupType', 'instanceType', 'systemFlags', 'dNSHostName', 'whenCreated', 'uSNCreated'];
 
 /** Default tombstoneLifetime of forests created on Windows Server 2003 SP1 and later: 180 days. */
 export const DEFAULT_TOMBSTONE_LIFETIME_DAYS = 180;
@@ -37,6 +37,8 @@ export function makeTombstone(dsa: Dsa, entry: StoredEntry): StoredEntry {
   attrs[rdnAttr.name] = [deletedName];
   attrs.name = [deletedName];
   attrs.isDeleted = ['TRUE'];
+  // Recycle Bin off (the default): a deleted object is at once a recycled object (MS-ADTS 3.1.1.5.5.1.3; Samba too).
+  attrs.isRecycled = ['TRUE'];
   if (parent) attrs.lastKnownParent = [parent.dn];
   stampChange(dsa, attrs);
   dsa.store.putSecret(entry.guid, undefined);

@@ -8,6 +8,8 @@ import { indexKey } from './indexKey.js';
 const LAST = '\uffff';
 /** The pseudo-attribute under which an object's credentials' change USN is recorded. */
 export const SECRET_METADATA = '@secret';
+/** ... and under which the USN of its last move (a new parent) is recorded. */
+export const PARENT_METADATA = '@parent';
 
 /** Attribute name -> USN of its last originating change. */
 export type AttributeMetadata = Record<string, number>;
@@ -202,7 +204,7 @@ export class DirectoryStore {
     this.dns.put(nextKey, next.guid);
     if (!previous || previous.parent !== next.parent) this.childIndex.put([next.parent, next.guid], '');
     this.reindex(next.guid, previous?.attrs ?? {}, next.attrs);
-    this.recordChanges(next.guid, previous?.attrs ?? {}, next.attrs);
+    this.recordChanges(next.guid, previous?.attrs ?? {}, next.attrs, previous?.parent !== next.parent);
     this.entries.put(next.guid, next);
     this.forget(next.guid);
   }
@@ -211,10 +213,11 @@ export class DirectoryStore {
    * Replication metadata (MS-ADTS 3.1.1.1.9, MS-DRSR 5.11): the USN at which each attribute, the
    * secret, and each forward-link value last changed; what DirSync reads to send only changes.
    */
-  private recordChanges(guid: string, before: Readonly<Record<string, readonly AttributeValue[]>>, after: Readonly<Record<string, readonly AttributeValue[]>>): void {
+  private recordChanges(guid: string, before: Readonly<Record<string, readonly AttributeValue[]>>, after: Readonly<Record<string, readonly AttributeValue[]>>, moved: boolean): void {
     const usn = this.highestUsn();
     const metadata: AttributeMetadata = { ...(this.attributeMetadata.get(guid) ?? {}) };
-    let changed = false;
+    let changed = moved;
+    if (moved) metadata[PARENT_METADATA] = usn;
     for (const name of new Set([...Object.keys(before), ...Object.keys(after)])) {
       if (sameValues(before[name], after[name])) continue;
       metadata[name] = usn;

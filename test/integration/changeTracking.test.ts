@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Attribute, Change, Client, type Entry } from 'ldapts';
+import { Attribute, Change, Client, Control, type Entry } from 'ldapts';
 import ldapjs, { type Client as LdapjsClient } from 'ldapjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeUnicodePwd } from '../../src/ad/crypto/unicodePwd.js';
@@ -72,8 +72,17 @@ afterAll(async () => {
 describe('DirSync (1.2.840.113556.1.4.841)', () => {
   it('follows every change from an empty cookie, across a DC restart, as Entra Connect reads it', async () => {
     let c = await client(msol.name, msol.password);
+    // Samba 4.17 (as Administrator, empty cookie): every object of the NC in one response (1505 entries, more
+    // flag 0, second field 0, a 108-byte cookie starting "MSDS"), the NC root, CN=Deleted Objects and its
+    // tombstones included, each with objectGUID, instanceType and parentGUID added unasked; it ignored MaxBytes.
+    // We send at most 1000 entries per response and set the more flag until the last.
+    const first = await dirSync(c, Buffer.alloc(0));
+    expect(first.entries).toHaveLength(1000);
+    expect(first.control.moreResults).toBe(true);
     const full = await drain(c, Buffer.alloc(0));
     expect(full.entries.length).toBeGreaterThanOrEqual(1744);
+    expect(full.entries.some((e) => e.dn === BASE)).toBe(true);
+    expect(full.entries.some((e) => e.dn === `CN=Deleted Objects,${BASE}`)).toBe(true);
     expect(full.entries.some((e) => e.dn.startsWith('CN=Dan Riley,'))).toBe(true);
     await c.unbind();
 
@@ -97,24 +106,36 @@ describe('DirSync (1.2.840.113556.1.4.841)', () => {
     expect(names).toContain(GROUP);
     expect(delta.entries.length).toBe(2);
     const user = delta.entries.find((e) => e.dn.startsWith('CN=Tracked Me'))!;
+    // Samba 4.17: an entry carries the requested attributes that changed, plus objectGUID and instanceType
+    // always; a requested attribute that did not change does not come back.
     expect(user.displayName).toBe('Tracked');
+    expect(user.instanceType).toBe('4');
+    expect((user.objectGUID as Buffer).length).toBe(16);
     const group = delta.entries.find((e) => e.dn === GROUP)!;
-    // LDAP_DIRSYNC_INCREMENTAL_VALUES: only the value added, as AD sends it.
+    // LDAP_DIRSYNC_INCREMENTAL_VALUES: only the value added, as AD sends it (Samba 4.17: `member;range=1-1`
+    // with the added DN, no plain member, no unchanged attribute; without the flag, the whole member list).
     expect(group['member;range=1-1']).toBe(`CN=Tracked Me,${OU_B}`);
     expect(absent(group, 'member')).toBe(true);
+    expect(absent(group, 'sAMAccountName')).toBe(true);
+    const whole = await dirSync(c, full.cookie, 0);
+    expect(whole.entries.find((e) => e.dn === GROUP)!.member).toContain(`CN=Tracked Me,${OU_B}`);
 
     const a2 = await admin();
     await a2.modify(GROUP, new Change({ operation: 'delete', modification: new Attribute({ type: 'member', values: [`CN=Tracked Me,${OU_B}`] }) }));
     const membership = await drain(c, delta.cookie);
     expect(membership.entries.map((e) => e.dn)).toEqual([GROUP]);
+    // Samba 4.17: `member;range=0-0` with the removed DN.
     expect(membership.entries[0]!['member;range=0-0']).toBe(`CN=Tracked Me,${OU_B}`);
     await a2.del(`CN=Tracked Me,${OU_B}`);
     await a2.unbind();
     const after = await drain(c, membership.cookie);
     const tombstone = after.entries.find((e) => e.isDeleted === 'TRUE')!;
+    // Samba 4.17: the delete comes back as the tombstone, with isDeleted TRUE and name `<cn>\nDEL:<guid>`.
     expect(tombstone.dn).toMatch(/^CN=Tracked Me\\0ADEL:[0-9a-f-]{36},CN=Deleted Objects,DC=contoso,DC=com$/);
+    expect(tombstone.name).toMatch(/^Tracked Me\nDEL:[0-9a-f-]{36}$/);
     expect(after.entries).toHaveLength(1);
 
+    // Samba 4.17: no change since the cookie, no entry.
     const nothing = await drain(c, after.cookie);
     expect(nothing.entries).toHaveLength(0);
     await c.unbind();
@@ -123,8 +144,53 @@ describe('DirSync (1.2.840.113556.1.4.841)', () => {
   it('needs DS-Replication-Get-Changes: a plain user gets insufficientAccessRights', async () => {
     const c = await client('driley@contoso.com', 'Passw0rd!');
     const error = await failure(dirSync(c, Buffer.alloc(0)));
+    // Samba 4.17: 50, "error in module dirsync: insufficient access rights during LDB_SEARCH (50)"; we give
+    // Windows' 00002098 SecErr text.
     expect(error.code).toBe(50);
     expect(error.message).toContain('INSUFF_ACCESS_RIGHTS');
+    await c.unbind();
+  });
+
+  it('works only from a naming-context root', async () => {
+    const a = await admin();
+    const control = (flags: number): DirSyncControl => new DirSyncControl({ flags });
+    // Samba 4.17: a base below the NC root gets 50 ("dN is not one of the naming context"), and 53 when
+    // LDAP_DIRSYNC_OBJECT_SECURITY (1) is set ("DN is not one of the naming context").
+    expect((await failure(a.search(OU_A, { filter: '(objectClass=*)' }, control(0)))).code).toBe(50);
+    expect((await failure(a.search(OU_A, { filter: '(objectClass=*)' }, control(1)))).code).toBe(53);
+    await a.unbind();
+  });
+
+  // Samba 4.17, which we follow: with LDAP_DIRSYNC_OBJECT_SECURITY (1) a plain user (alice) got a full sync there
+  // (1468 entries, the objects and attributes she may read), as Windows documents for the flag; before, we answered 50.
+  it('lets a plain user sync what it may read with LDAP_DIRSYNC_OBJECT_SECURITY, as Samba 4.17 does', async () => {
+    const c = await client('driley@contoso.com', 'Passw0rd!');
+    const { entries } = await dirSync(c, Buffer.alloc(0), 1);
+    expect(entries.length).toBeGreaterThan(0);
+    await c.unbind();
+  });
+
+  // Differs from Samba 4.17 (1) parentGUID: Samba adds it unasked on the initial sync, an add, a rename, a move
+  // and a delete (then the GUID of CN=Deleted Objects), and adds name on a move too; we did not.
+  // (2) a cleared attribute: Samba sends it as an attribute with no values (here description after
+  // `delete: description`); before, we left it out and a client could not see the clear.
+  it('sends parentGUID on a move and a cleared attribute with no values, as Samba 4.17 does', async () => {
+    const c = await client(msol.name, msol.password);
+    const { cookie } = await drain(c, Buffer.alloc(0));
+    const a = await admin();
+    const dn = `CN=Moved Clear,${OU_A}`;
+    await a.add(dn, { objectClass: 'user', sAMAccountName: 'movedclear', description: 'to clear' });
+    const added = await drain(c, cookie);
+    expect(added.entries[0]!.parentGUID).toBeDefined();
+    await a.modifyDN(dn, `CN=Moved Clear,${OU_B}`);
+    await a.modify(`CN=Moved Clear,${OU_B}`, new Change({ operation: 'delete', modification: new Attribute({ type: 'description', values: [] }) }));
+    await a.unbind();
+    const control = new DirSyncControl({ flags: INCREMENTAL_VALUES, cookie: added.cookie });
+    const { searchEntries } = await c.search(BASE, { filter: '(objectClass=*)' }, control);
+    const moved = searchEntries.find((e) => e.dn === `CN=Moved Clear,${OU_B}`)!;
+    expect(moved.parentGUID).toBeDefined();
+    expect(moved.name).toBe('Moved Clear');
+    expect(moved.description).toEqual([]);
     await c.unbind();
   });
 
@@ -188,7 +254,7 @@ describe('change notification (1.2.840.113556.1.4.528)', () => {
   const DAN = `CN=Dan Riley,OU=Engineering,OU=United States,OU=Corp,${BASE}`;
   const JOHN = `CN=John Smith,${OU_A}`;
 
-  function watch(filter: string): Promise<{ entries: string[]; first: Promise<number>; done: Promise<{ status: number }>; abandon: () => void; client: LdapjsClient }> {
+  function watch(filter: string): Promise<{ entries: string[]; attributes: string[][]; first: Promise<number>; done: Promise<{ status: number }>; abandon: () => void; client: LdapjsClient }> {
     return new Promise((resolve, reject) => {
       const client = ldapjs.createClient({ url: emulator.onprem.ldapUrl });
       client.on('error', reject);
@@ -198,6 +264,7 @@ describe('change notification (1.2.840.113556.1.4.528)', () => {
         client.search(OU_A, { filter, scope: 'sub', attributes: ['description'] }, [control], (error, res) => {
           if (error) return reject(error);
           const entries: string[] = [];
+          const attributes: string[][] = [];
           let messageId = 0;
           res.on('searchRequest', (req: { messageId: number }) => (messageId = req.messageId));
           let seen: (t: number) => void = () => undefined;
@@ -207,10 +274,11 @@ describe('change notification (1.2.840.113556.1.4.528)', () => {
             res.on('error', (e: { code?: number }) => r({ status: e.code ?? -1 }));
           });
           res.on('searchEntry', (entry) => {
+            attributes.push((entry.pojo as unknown as { attributes: { type: string }[] }).attributes.map((a) => a.type));
             entries.push(String(entry.pojo.objectName));
             seen(performance.now());
           });
-          resolve({ entries, first, done, client, abandon: () => client.abandon(messageId, () => undefined) });
+          resolve({ entries, attributes, first, done, client, abandon: () => client.abandon(messageId, () => undefined) });
         });
       });
     });
@@ -223,8 +291,12 @@ describe('change notification (1.2.840.113556.1.4.528)', () => {
     await a.modify(JOHN, new Change({ operation: 'replace', modification: new Attribute({ type: 'description', values: ['watched'] }) }));
     const committed = performance.now();
     const seenAt = await Promise.race([w.first, new Promise<number>((r) => setTimeout(() => r(Number.POSITIVE_INFINITY), 1000))]);
+    // Samba 4.17 polls (it sent the change about 9 s after the commit); Windows and we send at once.
     expect(seenAt - committed).toBeLessThan(100);
     expect(w.entries).toEqual([JOHN]);
+    // Samba 4.17: the entry holds the requested attributes only (here description; the whole entry when none
+    // are named), with the search's own message ID.
+    expect(w.attributes).toEqual([['description']]);
     w.abandon();
     await new Promise((r) => setTimeout(r, 20));
     await a.modify(JOHN, new Change({ operation: 'replace', modification: new Attribute({ type: 'description', values: ['after abandon'] }) }));
@@ -235,8 +307,23 @@ describe('change notification (1.2.840.113556.1.4.528)', () => {
   });
 
   it('refuses any filter but (objectClass=*) with unwillingToPerform', async () => {
-    const w = await watch('(sAMAccountName=*)');
-    expect((await w.done).status).toBe(53);
-    w.client.destroy();
+    // Samba 4.17: 53, "000020B9: Search filter too complex." (ERROR_DS_NOTIFY_FILTER_TOO_COMPLEX), for
+    // (sAMAccountName=*), (cn=*) and (objectClass=user) alike; (OBJECTCLASS=*) is taken. Our text starts 00000035.
+    for (const filter of ['(sAMAccountName=*)', '(objectClass=user)']) {
+      const w = await watch(filter);
+      expect((await w.done).status).toBe(53);
+      w.client.destroy();
+    }
+  });
+
+  it('takes at most 5 per connection (MaxNotificationPerConn), then adminLimitExceeded', async () => {
+    const c = await client('driley@contoso.com', 'Passw0rd!');
+    const notification = (): Control => new Control('1.2.840.113556.1.4.528', { critical: true });
+    for (let i = 0; i < 5; i++) c.search(OU_A, { scope: 'base', filter: '(objectClass=*)', attributes: ['ou'] }, notification()).catch(() => undefined);
+    await new Promise((r) => setTimeout(r, 50));
+    // Samba 4.17: the sixth gets 11, "00002024: MaxNotificationPerConn reached"; refused ones do not count.
+    const sixth = await failure(c.search(OU_A, { scope: 'base', filter: '(objectClass=*)', attributes: ['ou'] }, notification()));
+    expect(sixth.code).toBe(11);
+    await c.unbind().catch(() => undefined);
   });
 });

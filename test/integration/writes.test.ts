@@ -1,6 +1,6 @@
 // Issue 2: writes as AD takes them (add, modify, delete, modifyDN), what AD fills in on add,
 // its uniqueness and schema errors, linked attributes, access, and the USN.
-import { Attribute, Change, Client, ResultCodeError, type Entry } from 'ldapts';
+import { Attribute, Change, Client, Control, ResultCodeError, type Entry } from 'ldapts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../../src/emulator.js';
 import { buffer, lowerAll, sidToString, single, strings } from '../support/adValues.js';
@@ -219,6 +219,8 @@ describe('writes as Administrator', () => {
       expect(await highestUsn()).toBe(usn);
     });
 
+    // Samba 4.17 answers this modify (add or replace with two values) with 20, "0000200D: SINGLE-VALUE attribute
+    // sn on <dn> specified more than once"; an add with two sn values gets 19 (0000202F) there, as here.
     it('refuses a second value in a single-valued attribute with 19', async () => {
       const dn = await addUser('Single Mod', 'singlemod', { sn: 'One' });
       const e = await failure(admin.modify(dn, addValues('sn', 'Two')));
@@ -287,12 +289,48 @@ describe('writes as Administrator', () => {
       await admin.add(group, { objectClass: 'group', sAMAccountName: 'twicegroup' });
       await admin.modify(group, addValues('member', user));
       const twice = await failure(admin.modify(group, addValues('member', user)));
+      // Samba 4.17: 68, "Attribute member already exists for target GUID <guid>" (also when the add carries a
+      // new member with the old one); we give Windows' text with SAM's 00000562 (ERROR_MEMBER_IN_GROUP).
       expect(twice.code).toBe(68);
       expect(twice.message).toContain('00000562');
       await admin.modify(group, deleteValues('member', user));
       const absent = await failure(admin.modify(group, deleteValues('member', user)));
+      // Samba 4.17: 53, "Attribute member doesn't exist for target GUID <guid>"; we give 00000561 (ERROR_MEMBER_NOT_IN_GROUP).
       expect(absent.code).toBe(53);
       expect(absent.message).toContain('00000561');
+    });
+
+    it('permissive modify (1.2.840.113556.1.4.1413) drops adds of present values and deletes of absent ones', async () => {
+      const permissive = new Control('1.2.840.113556.1.4.1413');
+      const dn = await addUser('Permissive', 'permissive', { otherTelephone: '111' });
+      // Samba 4.17 without the control: 20 for an add of a present value (also with a new one beside it),
+      // 16 for a delete of an absent value (also with a present one beside it); nothing changes.
+      expect((await failure(admin.modify(dn, addValues('otherTelephone', '111', '222')))).code).toBe(20);
+      expect((await failure(admin.modify(dn, deleteValues('otherTelephone', '999', '111')))).code).toBe(16);
+      expect(strings(await read(dn), 'otherTelephone')).toEqual(['111']);
+      // Samba 4.17 with the control: success, and only the new value is added / the present one removed.
+      await admin.modify(dn, addValues('otherTelephone', '111'), permissive);
+      await admin.modify(dn, addValues('otherTelephone', '111', '222'), permissive);
+      expect(strings(await read(dn), 'otherTelephone').sort()).toEqual(['111', '222']);
+      await admin.modify(dn, deleteValues('otherTelephone', '999'), permissive);
+      await admin.modify(dn, deleteValues('otherTelephone', '999', '222'), permissive);
+      expect(strings(await read(dn), 'otherTelephone')).toEqual(['111']);
+      // Samba 4.17 does not apply the control to linked attributes: adding a present member still gets 68 and
+      // removing a non-member 53. We apply it to member too, as Windows is believed to (unverified).
+      const group = `CN=Permissive Group,${OU_A}`;
+      await admin.add(group, { objectClass: 'group', sAMAccountName: 'permissivegroup', member: dn });
+      await admin.modify(group, addValues('member', dn), permissive);
+      await admin.modify(group, deleteValues('member', DAN), permissive);
+      expect(lowerAll(strings(await read(group, ['member']), 'member'))).toEqual([dn.toLowerCase()]);
+    });
+
+    // Samba 4.17, which we follow: with the control, a delete of a whole attribute the entry does not have (no
+    // values) succeeds there (16 without it); we answered 16 either way before. Windows unverified (its control page speaks
+    // of values that do not exist).
+    it('permissive modify lets a delete of an absent attribute succeed, as Samba 4.17 does', async () => {
+      const dn = await addUser('Permissive Absent', 'permissiveabsent');
+      await admin.modify(dn, deleteValues('mail'), new Control('1.2.840.113556.1.4.1413'));
+      expect(strings(await read(dn), 'mail')).toEqual([]);
     });
 
     it('a member that does not exist is refused', async () => {
@@ -386,6 +424,7 @@ describe('writes as Administrator', () => {
       const a = await addUser('Clash A', 'clasha');
       await addUser('Clash B', 'clashb');
       expect((await failure(admin.modifyDN(a, 'CN=Clash B'))).code).toBe(68);
+      // Samba 4.17: 66 for a non-leaf delete without the tree-delete control.
       expect((await failure(admin.del(OU_A))).code).toBe(66);
     });
 

@@ -64,7 +64,7 @@ export function addObject(dsa: Dsa, dn: string, input: readonly AttributeInput[]
     const access = { principal: ctx.principal, operation: 'add' as const, dn, objectClasses: attrs.objectClass.map(String), parent };
     if (!dsa.access.canWrite(access)) throw AdErrors.insufficientAccessRights();
 
-    fillAddDefaults(dsa, attrs, { rdnValue: rdn.value, structural, hasPassword: password !== undefined, system });
+    fillAddDefaults(dsa, attrs, { rdnValue: rdn.value, structural, hasPassword: password !== undefined, system, ncHead: head });
     const kind = accountKind(dsa, attrs.objectClass);
     if (kind !== 'other') assertUniqueNames(dsa, attrs);
     validateEntry(dsa.schema, attrs, rdn, SCHEMA_RULES);

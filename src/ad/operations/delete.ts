@@ -25,9 +25,19 @@ export function deleteObject(dsa: Dsa, dn: string, ctx: OperationContext, option
     if (entry.parent === '') throw AdErrors.unwillingToPerform();
     if (String(entry.attrs.isCriticalSystemObject?.[0] ?? '').toUpperCase() === 'TRUE' && ctx.principal.kind !== 'system') throw AdErrors.unwillingToPerform();
     if (!options.tree && dsa.store.hasChildren(entry.guid)) throw AdErrors.notAllowedOnNonLeaf();
-    for (const doomed of postOrder(dsa, entry)) {
-      removeLinksTo(dsa, doomed.guid, (attrs) => stampChange(dsa, attrs));
-      dsa.store.put(makeTombstone(dsa, doomed), doomed);
+    const doomed = postOrder(dsa, entry);
+    for (const object of doomed) {
+      removeLinksTo(dsa, object.guid, (attrs) => stampChange(dsa, attrs));
+      dsa.store.put(makeTombstone(dsa, object), object);
+    }
+    // lastKnownParent names the parent object, wherever it is now: a tree-deleted child points at
+    // its parent's tombstone (Samba, as Windows restores children after their parent).
+    const gone = new Set(doomed.map((o) => o.guid));
+    for (const object of doomed) {
+      if (!gone.has(object.parent)) continue;
+      const tombstone = dsa.store.byGuid(object.guid)!;
+      const parentNow = dsa.store.byGuid(object.parent)!;
+      dsa.store.put({ ...tombstone, attrs: { ...tombstone.attrs, lastKnownParent: [parentNow.dn] } }, tombstone);
     }
   });
 }

@@ -144,9 +144,12 @@ function applyPassword(dsa: Dsa, entry: StoredEntry, attrs: AttributeMap, change
 /** With the permissive-modify control, drop adds of present values and deletes of absent ones. */
 function permissiveChanges(dsa: Dsa, entry: StoredEntry, changes: readonly Change[]): Change[] {
   return changes.flatMap((change) => {
-    if (change.operation === 'replace' || change.values.length === 0) return [change];
+    if (change.operation === 'replace') return [change];
     const attr = schemaAttribute(dsa, change.type);
-    const present = new Set((entry.attrs[attr.name] ?? []).map((v) => equalityKey(attr, v)));
+    const current = entry.attrs[attr.name] ?? [];
+    // Samba: deleting a whole attribute the entry does not have is no error with the control either.
+    if (change.values.length === 0) return change.operation === 'delete' && current.length === 0 ? [] : [change];
+    const present = new Set(current.map((v) => equalityKey(attr, v)));
     const values = change.values.filter((v) => present.has(equalityKey(attr, v)) === (change.operation === 'delete'));
     return values.length ? [{ ...change, values }] : [];
   });

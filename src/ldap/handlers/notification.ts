@@ -21,7 +21,7 @@ export function handleNotification(session: Session, request: SearchRequest): vo
   try {
     if (session.principal.kind === 'anonymous') throw AdErrors.notAuthenticated();
     const f = request.filter;
-    if (f.type !== 'present' || f.attribute.toLowerCase() !== 'objectclass') throw AdErrors.unwillingToPerform();
+    if (f.type !== 'present' || f.attribute.toLowerCase() !== 'objectclass') throw AdErrors.notifyFilterTooComplex();
     const watching = [...session.running.values()].filter((op) => op.kind === 'notification').length;
     if (watching >= MAX_NOTIFICATIONS_PER_CONNECTION) throw AdErrors.adminLimitExceeded();
     const stop = session.host.dc.watch(
