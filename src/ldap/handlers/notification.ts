@@ -4,6 +4,7 @@ import { encodeResult, encodeSearchEntry, ResponseTag } from '../protocol/respon
 import { hasControl } from '../controls/registry.js';
 import { Controls } from '../controls/oids.js';
 import type { Session } from '../session.js';
+import { withinMaxValRange } from '../../ad/readView.js';
 import { failure, logOperation, resultOf } from './respond.js';
 
 type SearchRequest = Extract<LdapRequest, { op: 'search' }>;
@@ -27,7 +28,10 @@ export function handleNotification(session: Session, request: SearchRequest): vo
     const stop = session.host.dc.watch(
       { base: request.base, scope: request.scope, attributes: request.attributes, showDeleted: hasControl(request.controls, Controls.showDeleted) },
       session.context,
-      (entry) => session.send(encodeSearchEntry(request.messageId, entry.dn, entry.attributes, request.typesOnly)),
+      (entry) => {
+        const shaped = withinMaxValRange(entry);
+        session.send(encodeSearchEntry(request.messageId, shaped.dn, shaped.attributes, request.typesOnly));
+      },
     );
     session.running.set(request.messageId, { abandoned: false, kind: 'notification', stop });
     logOperation(session, log, ResultCode.success);
