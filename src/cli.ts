@@ -42,6 +42,8 @@ export async function main(argv: string[]): Promise<void> {
           .option('host', { type: 'string', default: '127.0.0.1', describe: 'listen address' })
           .option('ldap-port', { type: 'number', default: 10389 })
           .option('ldaps-port', { type: 'number', default: 10636 })
+          .option('managed-ldap-port', { type: 'number', default: 20389, describe: 'the managed domain (aaddscontoso.com)' })
+          .option('managed-ldaps-port', { type: 'number', default: 20636 })
           .option('log-level', { choices: LOG_LEVELS, default: 'info' as LogLevel })
           .option('admin-password', { type: 'string', default: DEFAULT_ADMIN_PASSWORD, describe: "Administrator's password" })
           .option('cert', { type: 'string', describe: 'TLS certificate: PEM (certificate and key) or PFX; default: a generated development certificate' })
@@ -55,6 +57,8 @@ export async function main(argv: string[]): Promise<void> {
           host: args.host,
           ldapPort: args['ldap-port'],
           ldapsPort: args['ldaps-port'],
+          managedLdapPort: args['managed-ldap-port'],
+          managedLdapsPort: args['managed-ldaps-port'],
           dataDir: resolve(args['data-dir']),
           logLevel: args['log-level'],
           adminPassword: args['admin-password'],

@@ -5,6 +5,9 @@ import type { DomainController } from './ad/domainController.js';
 import { loadCertificateFile, loadOrCreateDevCertificate, type TlsMaterial } from './ldap/certificate.js';
 import { DirectoryServer } from './ldap/server.js';
 import { contoso } from './domains/onprem.js';
+import { aaddscontoso } from './domains/managed.js';
+import { dcDnsHostName } from './ad/domain.js';
+import type { Logger } from 'pino';
 import { openDomain, type DomainCredentials } from './domains/openDomain.js';
 import type { DomainPersonality } from './domains/personality.js';
 import { createLogger, type LogLevel } from './log.js';
@@ -16,6 +19,9 @@ export interface EmulatorOptions {
   /** on-prem DC ports; 0 picks a free port (tests) */
   ldapPort?: number;
   ldapsPort?: number;
+  /** managed-domain DC ports (default 20389 and 20636; ephemeral when ldapPort is 0) */
+  managedLdapPort?: number;
+  managedLdapsPort?: number;
   /** where the LMDB environments, keys and certificates live; a temporary directory (removed on stop) when omitted */
   dataDir?: string;
   logLevel?: LogLevel;
@@ -41,31 +47,78 @@ export interface DomainEndpoint {
   ldapsUrl?: string;
   /** the development CA to trust for LDAPS and StartTLS (LDAPTLS_CACERT=...) */
   caFile?: string;
-  admin: { dn: string; upn: string; password: string };
+  admin?: { dn: string; upn: string; password: string };
 }
 
 export interface RunningEmulator {
-  onprem: DomainEndpoint;
+  onprem: DomainEndpoint & { admin: { dn: string; upn: string; password: string } };
   dataDir: string;
   /** the on-prem DC's directory service, for tests and the CLI */
   onpremDc: DomainController;
   onpremCredentials: DomainCredentials;
+  /** the managed domain (aaddscontoso.com): the endpoint apps point at */
+  managed: DomainEndpoint;
+  managedDc: DomainController;
+  /** the sync principal's generated password (nothing else knows it) */
+  managedCredentials: DomainCredentials;
   stop(): Promise<void>;
 }
 
 export const DEFAULT_ADMIN_PASSWORD = 'Passw0rd!';
 
-/** Starts the estate: today the on-prem contoso.com DC, served over LDAP, LDAPS and StartTLS. */
+/** Starts the estate: the on-prem contoso.com DC and the aaddscontoso.com managed domain. */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
   const host = options.host ?? '127.0.0.1';
   const temporary = options.dataDir === undefined;
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'dsemu-'));
   const log = createLogger(options.logLevel ?? 'info');
   const adminPassword = options.adminPassword ?? DEFAULT_ADMIN_PASSWORD;
+  const lifetime = options.tombstoneLifetimeDays ?? DEFAULT_TOMBSTONE_LIFETIME_DAYS;
+  const common = { dataDir, host, log, adminPassword, options, lifetime };
 
-  const { dc, credentials } = openDomain({ dataDir, personality: contoso, adminPassword, log, clock: options.clock, lockoutThreshold: options.lockoutThreshold });
-  const tls = tlsFor(contoso, dataDir, host, options.certificate);
-  const server = new DirectoryServer({ dc, log: log.child({ dc: contoso.dnsName }), host, ldapPort: options.ldapPort ?? 10389, ldapsPort: options.ldapsPort ?? 10636, tls, referrals: options.referrals });
+  const onprem = await serveDomain(contoso, { ...common, ldapPort: options.ldapPort ?? 10389, ldapsPort: options.ldapsPort ?? 10636, lockoutThreshold: options.lockoutThreshold });
+  let managed: ServedDomain;
+  try {
+    // Ephemeral on-prem ports (tests) make the managed domain's ephemeral too, unless given.
+    const ephemeral = options.ldapPort === 0;
+    managed = await serveDomain(aaddscontoso, { ...common, ldapPort: options.managedLdapPort ?? (ephemeral ? 0 : 20389), ldapsPort: options.managedLdapsPort ?? (ephemeral ? 0 : 20636) });
+  } catch (e) {
+    await onprem.stop();
+    throw e;
+  }
+
+  return {
+    dataDir,
+    onpremDc: onprem.dc,
+    onpremCredentials: onprem.credentials,
+    onprem: { ...onprem.endpoint, admin: { dn: `CN=Administrator,CN=Users,${onprem.dc.domain.dn}`, upn: `Administrator@${onprem.dc.domain.dnsName}`, password: adminPassword } },
+    managedDc: managed.dc,
+    managedCredentials: managed.credentials,
+    managed: managed.endpoint,
+    async stop() {
+      await managed.stop();
+      await onprem.stop();
+      if (temporary) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+interface ServedDomain {
+  dc: DomainController;
+  credentials: DomainCredentials;
+  endpoint: Omit<DomainEndpoint, 'admin'>;
+  stop(): Promise<void>;
+}
+
+/** Opens one domain's DC and serves it over LDAP, LDAPS and StartTLS; tombstones are purged hourly. */
+async function serveDomain(
+  personality: DomainPersonality,
+  settings: { dataDir: string; host: string; log: Logger; adminPassword: string; options: EmulatorOptions; lifetime: number; ldapPort: number; ldapsPort: number; lockoutThreshold?: number },
+): Promise<ServedDomain> {
+  const { dataDir, host, log, options } = settings;
+  const { dc, credentials } = openDomain({ dataDir, personality, adminPassword: settings.adminPassword, log, clock: options.clock, lockoutThreshold: settings.lockoutThreshold });
+  const tls = tlsFor(dc, dataDir, host, options.certificate);
+  const server = new DirectoryServer({ dc, log: log.child({ dc: personality.dnsName }), host, ldapPort: settings.ldapPort, ldapsPort: settings.ldapsPort, tls, referrals: options.referrals });
   let listening;
   try {
     listening = await server.listen();
@@ -75,43 +128,32 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     throw e;
   }
   // Garbage collection of tombstones: at start and every hour, as AD's runs every 12 hours.
-  const lifetime = options.tombstoneLifetimeDays ?? DEFAULT_TOMBSTONE_LIFETIME_DAYS;
-  dc.purgeTombstones(lifetime);
-  const purge = setInterval(() => dc.purgeTombstones(lifetime), 3_600_000);
+  dc.purgeTombstones(settings.lifetime);
+  const purge = setInterval(() => dc.purgeTombstones(settings.lifetime), 3_600_000);
   purge.unref();
-  log.info({ ldap: listening.ldapUrl, ldaps: listening.ldapsUrl, baseDn: dc.domain.dn }, `${contoso.dnsName} DC listening`);
-
+  log.info({ ldap: listening.ldapUrl, ldaps: listening.ldapsUrl, baseDn: dc.domain.dn }, `${personality.dnsName} DC listening`);
   return {
-    dataDir,
-    onpremDc: dc,
-    onpremCredentials: credentials,
-    onprem: {
-      dnsName: dc.domain.dnsName,
-      netbiosName: dc.domain.netbiosName,
-      baseDn: dc.domain.dn,
-      ldapUrl: listening.ldapUrl,
-      ldapsUrl: listening.ldapsUrl,
-      caFile: tls.caFile,
-      admin: { dn: `CN=Administrator,CN=Users,${dc.domain.dn}`, upn: `Administrator@${dc.domain.dnsName}`, password: adminPassword },
-    },
+    dc,
+    credentials,
+    endpoint: { dnsName: dc.domain.dnsName, netbiosName: dc.domain.netbiosName, baseDn: dc.domain.dn, ldapUrl: listening.ldapUrl, ldapsUrl: listening.ldapsUrl, caFile: tls.caFile },
     async stop() {
       clearInterval(purge);
       await server.close();
       await dc.close();
-      if (temporary) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
 
-function tlsFor(personality: DomainPersonality, dataDir: string, host: string, certificate: EmulatorOptions['certificate']): TlsMaterial {
+/** The development certificate names the DC, the domain, and a wildcard for it (Domain Services' LDAPS rule). */
+function tlsFor(dc: DomainController, dataDir: string, host: string, certificate: EmulatorOptions['certificate']): TlsMaterial {
   if (certificate) return loadCertificateFile(certificate.file, { keyFile: certificate.keyFile, password: certificate.password });
-  const fqdn = `${personality.dcName}.${personality.dnsName}`.toLowerCase();
+  const fqdn = dcDnsHostName(dc.domain);
   const ip = /^[\d.]+$|:/.test(host) ? [host] : [];
   return loadOrCreateDevCertificate({
     dataDir,
-    name: personality.dnsName,
+    name: dc.domain.dnsName,
     commonName: fqdn,
-    dnsNames: [...new Set([fqdn, personality.dnsName, 'localhost', ...(ip.length ? [] : [host])])],
+    dnsNames: [...new Set([fqdn, dc.domain.dnsName, `*.${dc.domain.dnsName}`, 'localhost', ...(ip.length ? [] : [host])])],
     ipAddresses: [...new Set(['127.0.0.1', ...ip])],
   });
 }

@@ -8,8 +8,8 @@ export const MSOL_ACCOUNT = 'MSOL_c778af008d92';
 export const contoso: DomainPersonality = {
   dnsName: 'contoso.com',
   netbiosName: 'CONTOSO',
-  dcName: 'DC1',
+  dcNames: ['DC1'],
   seedFiles: ['ad-domain.ldif', 'contoso.ldif', 'contoso-bulk.ldif'],
-  replicationPrincipals: [MSOL_ACCOUNT],
+  serviceAccounts: [MSOL_ACCOUNT],
   access: (domain) => onPremisesAccess(domain, () => [MSOL_ACCOUNT]),
 };

@@ -11,6 +11,8 @@ import { stampChange } from '../ad/operations/stamp.js';
 import { copyAttributes } from '../directory/entry.js';
 import { SYSTEM } from '../ad/principal.js';
 import { UF } from '../ad/uac.js';
+import { sidOf } from '../ad/samldb.js';
+import { isTombstone } from '../ad/tombstones.js';
 import { parseLdif } from '../directory/ldif.js';
 import { Schema } from '../directory/schema.js';
 import { DirectoryStore } from '../directory/store.js';
@@ -30,7 +32,8 @@ export interface OpenDomainOptions {
 
 /** Secrets the emulator generated for a domain, kept in its data directory (mode 0600). */
 export interface DomainCredentials {
-  replication: { sAMAccountName: string; password: string }[];
+  /** the personality's service accounts, in its order */
+  accounts: { sAMAccountName: string; password: string }[];
 }
 
 /**
@@ -50,12 +53,19 @@ export function openDomain(options: OpenDomainOptions): { dc: DomainController; 
     sid = `S-1-5-21-${randomInt(1, 2 ** 31)}-${randomInt(1, 2 ** 31)}-${randomInt(1, 2 ** 31)}`;
     store.write(() => store.putMeta('domainSid', sid));
   }
-  const domain = { dnsName: personality.dnsName, netbiosName: personality.netbiosName, dn: domainDnOf(personality.dnsName), sid, dcName: personality.dcName };
-  const dc = new DomainController({ store, schema, domain, secretKey, access: personality.access(domain), log: options.log.child({ dc: personality.dnsName }), clock: options.clock });
+  let dcNames = store.getMeta<string[]>('dcNames');
+  if (!dcNames) {
+    dcNames = Array.isArray(personality.dcNames) ? [...personality.dcNames] : Array.from({ length: (personality.dcNames as { random: number }).random }, randomDcName);
+    const names = dcNames;
+    store.write(() => store.putMeta('dcNames', names));
+  }
+  const domain = { dnsName: personality.dnsName, netbiosName: personality.netbiosName, dn: domainDnOf(personality.dnsName), sid, dcName: dcNames[0]! };
+  const lookup = { sidOf: (sAMAccountName: string) => accountSid(dc, sAMAccountName) };
+  const dc: DomainController = new DomainController({ store, schema, domain, secretKey, access: personality.access(domain, lookup), log: options.log.child({ dc: personality.dnsName }), clock: options.clock });
 
   const credentialsFile = join(home, 'credentials.json');
   if (!store.getMeta<boolean>('provisioned')) provision(dc, options, credentialsFile);
-  ensureAdministratorPassword(dc, options.adminPassword);
+  if (personality.builtInAdministrator !== false) ensureAdministratorPassword(dc, options.adminPassword);
   const credentials = JSON.parse(readFileSync(credentialsFile, 'utf8')) as DomainCredentials;
   return { dc, credentials };
 }
@@ -63,7 +73,7 @@ export function openDomain(options: OpenDomainOptions): { dc: DomainController; 
 function provision(dc: DomainController, options: OpenDomainOptions, credentialsFile: string): void {
   const started = performance.now();
   const { personality } = options;
-  const credentials: DomainCredentials = { replication: personality.replicationPrincipals.map((sAMAccountName) => ({ sAMAccountName, password: generatedPassword() })) };
+  const credentials: DomainCredentials = { accounts: personality.serviceAccounts.map((sAMAccountName) => ({ sAMAccountName, password: generatedPassword() })) };
   const vars: Record<string, string> = { domainDn: dc.domain.dn, dnsDomain: dc.domain.dnsName, netbios: dc.domain.netbiosName, domainSid: dc.domain.sid };
   const ctx = { principal: SYSTEM, secure: true };
   dc.store.write(() => {
@@ -71,18 +81,23 @@ function provision(dc: DomainController, options: OpenDomainOptions, credentials
       const text = readFileSync(join(SEED_DIR, file), 'utf8').replace(/\$\{(\w+)\}/g, (m, name: string) => vars[name] ?? m);
       importLdif(dc, parseLdif(text, `seed/${file}`), `seed/${file}`, ctx);
     }
-    // MS-ADTS 6.1.1.2.3: the DC's own computer object, a SERVER_TRUST account in Domain Controllers.
-    dc.add(`CN=${personality.dcName},OU=Domain Controllers,${dc.domain.dn}`, [
-      { type: 'objectClass', values: ['computer'] },
-      { type: 'sAMAccountName', values: [`${personality.dcName}$`] },
-      { type: 'userAccountControl', values: [String(UF.SERVER_TRUST_ACCOUNT | UF.TRUSTED_FOR_DELEGATION)] },
-      { type: 'dNSHostName', values: [`${personality.dcName}.${dc.domain.dnsName}`.toLowerCase()] },
-      { type: 'isCriticalSystemObject', values: ['TRUE'] },
-    ], ctx);
-    if (options.lockoutThreshold !== undefined) {
-      dc.modify(dc.domain.dn, [{ operation: 'replace', type: 'lockoutThreshold', values: [String(options.lockoutThreshold)] }], ctx);
+    // MS-ADTS 6.1.1.2.3: each DC's computer object, a SERVER_TRUST account in Domain Controllers.
+    for (const name of dcNamesOf(dc)) {
+      dc.add(`CN=${name},OU=Domain Controllers,${dc.domain.dn}`, [
+        { type: 'objectClass', values: ['computer'] },
+        { type: 'sAMAccountName', values: [`${name}$`] },
+        { type: 'userAccountControl', values: [String(UF.SERVER_TRUST_ACCOUNT | UF.TRUSTED_FOR_DELEGATION)] },
+        { type: 'dNSHostName', values: [`${name}.${dc.domain.dnsName}`.toLowerCase()] },
+        { type: 'isCriticalSystemObject', values: ['TRUE'] },
+      ], ctx);
     }
-    for (const { sAMAccountName, password } of credentials.replication) setPassword(dc, sAMAccountName, password);
+    const policy = { ...personality.domainPolicy, ...(options.lockoutThreshold !== undefined ? { lockoutThreshold: String(options.lockoutThreshold) } : {}) };
+    const changes = Object.entries(policy).map(([type, value]) => ({ operation: 'replace' as const, type, values: [value] }));
+    if (changes.length > 0) dc.modify(dc.domain.dn, changes, ctx);
+    for (const { sAMAccountName, password } of credentials.accounts) setPassword(dc, sAMAccountName, password);
+    if (personality.builtInAdministrator === false) {
+      dc.modify(`CN=Administrator,CN=Users,${dc.domain.dn}`, [{ operation: 'replace', type: 'userAccountControl', values: [String(UF.NORMAL_ACCOUNT | UF.ACCOUNTDISABLE | UF.DONT_EXPIRE_PASSWD)] }], ctx);
+    }
     dc.store.putMeta('provisioned', true);
   });
   writeSecretFile(credentialsFile, JSON.stringify(credentials, null, 2));
@@ -104,6 +119,25 @@ function setPassword(dc: DomainController, sAMAccountName: string, password: str
       dc.store.put({ ...entry, attrs }, entry);
     }
   });
+}
+
+function accountSid(dc: DomainController, sAMAccountName: string): string | undefined {
+  for (const guid of dc.store.lookup('sAMAccountName', sAMAccountName)) {
+    const entry = dc.store.byGuid(guid);
+    if (entry && !isTombstone(entry)) return sidOf(entry);
+  }
+  return undefined;
+}
+
+/** The names of the domain's DCs, this one first. */
+export function dcNamesOf(dc: DomainController): string[] {
+  return dc.store.getMeta<string[]>('dcNames') ?? [dc.domain.dcName];
+}
+
+/** A DC host name as Domain Services makes them up: 15 upper-case letters and digits. */
+function randomDcName(): string {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+  return Array.from(randomBytes(15), (b, i) => alphabet[b % (i === 0 ? 26 : 36)]).join('');
 }
 
 /** A random password that meets AD's complexity rules. */

@@ -8,13 +8,25 @@ import type { DomainIdentity } from '../ad/domain.js';
 export interface DomainPersonality {
   readonly dnsName: string;
   readonly netbiosName: string;
-  /** host name of the DC this emulator plays */
-  readonly dcName: string;
+  /** host names of the domain's DCs (the first is the one this emulator plays); 'random': made up
+   *  on first start, as Microsoft names and rotates Domain Services DCs */
+  readonly dcNames: readonly string[] | { random: number };
   /** LDIF files in seed/, loaded in this order on first start; ${domainDn} & co. are substituted */
   readonly seedFiles: readonly string[];
-  /** sAMAccountNames that hold DS-Replication-Get-Changes(-All) besides the administrators */
-  readonly replicationPrincipals: readonly string[];
-  access(domain: DomainIdentity): AccessPolicy;
+  /** accounts (sAMAccountNames) whose passwords the emulator generates on first start and keeps
+   *  in <data dir>/<domain>/credentials.json: the sync agent's principals */
+  readonly serviceAccounts: readonly string[];
+  /** false: the built-in Administrator is disabled and gets no password (Domain Services: nobody is a Domain Admin) */
+  readonly builtInAdministrator?: boolean;
+  /** domain-wide policy written on the domain object on first start (attribute -> value) */
+  readonly domainPolicy?: Readonly<Record<string, string>>;
+  access(domain: DomainIdentity, directory: DirectoryLookup): AccessPolicy;
+}
+
+/** What access rules may ask of the directory they guard. */
+export interface DirectoryLookup {
+  /** the objectSid (S-1-...) of the live account or group with this sAMAccountName */
+  sidOf(sAMAccountName: string): string | undefined;
 }
 
 /** DC=contoso,DC=com from contoso.com. */

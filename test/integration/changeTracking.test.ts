@@ -22,7 +22,7 @@ let msol: { name: string; password: string };
 
 async function start(): Promise<void> {
   emulator = await startEmulator({ ldapPort: 0, ldapsPort: 0, logLevel: 'silent', dataDir });
-  const account = emulator.onpremCredentials.replication[0]!;
+  const account = emulator.onpremCredentials.accounts[0]!;
   msol = { name: `${account.sAMAccountName}@contoso.com`, password: account.password };
 }
 
