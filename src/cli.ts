@@ -44,6 +44,13 @@ export async function main(argv: string[]): Promise<void> {
           .option('ldaps-port', { type: 'number', default: 10636 })
           .option('managed-ldap-port', { type: 'number', default: 20389, describe: 'the managed domain (aaddscontoso.com)' })
           .option('managed-ldaps-port', { type: 'number', default: 20636 })
+          .option('dc-admin', { type: 'string', default: 'dcadmin@contoso.com', describe: 'UPN of a bootstrap member of AAD DC Administrators in the managed domain, until the sync brings one (--no-dc-admin: none)' })
+          .option('dc-admin-password', { type: 'string', default: 'Passw0rd!' })
+          .option('ntlm-password-sync', { type: 'boolean', default: true, describe: 'managed domain: NTLM password hash synchronization (--no-ntlm-password-sync: every simple bind fails, as Microsoft documents)' })
+          .option('tls12-only', { type: 'boolean', default: false, describe: 'managed domain: TLS 1.2 only mode' })
+          .option('secure-ldap', { type: 'boolean', default: true, describe: 'managed domain: secure LDAP on port --managed-ldaps-port' })
+          .option('managed-cert', { type: 'string', describe: "managed domain's LDAPS certificate: PFX (as Domain Services takes it) or PEM" })
+          .option('managed-cert-password', { type: 'string' })
           .option('log-level', { choices: LOG_LEVELS, default: 'info' as LogLevel })
           .option('admin-password', { type: 'string', default: DEFAULT_ADMIN_PASSWORD, describe: "Administrator's password" })
           .option('cert', { type: 'string', describe: 'TLS certificate: PEM (certificate and key) or PFX; default: a generated development certificate' })
@@ -59,6 +66,13 @@ export async function main(argv: string[]): Promise<void> {
           ldapsPort: args['ldaps-port'],
           managedLdapPort: args['managed-ldap-port'],
           managedLdapsPort: args['managed-ldaps-port'],
+          managedDomain: {
+            ntlmPasswordSync: args['ntlm-password-sync'],
+            tls12Only: args['tls12-only'],
+            secureLdap: args['secure-ldap'],
+            certificate: args['managed-cert'] ? { file: args['managed-cert'], password: args['managed-cert-password'] } : undefined,
+            bootstrapAdministrator: typeof args['dc-admin'] === 'string' && args['dc-admin'] !== '' ? { userPrincipalName: args['dc-admin'], password: args['dc-admin-password'] } : false,
+          },
           dataDir: resolve(args['data-dir']),
           logLevel: args['log-level'],
           adminPassword: args['admin-password'],

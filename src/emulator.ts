@@ -6,6 +6,7 @@ import { loadCertificateFile, loadOrCreateDevCertificate, type TlsMaterial } fro
 import { DirectoryServer } from './ldap/server.js';
 import { contoso } from './domains/onprem.js';
 import { aaddscontoso } from './domains/managed.js';
+import { ensureBootstrapAdministrator, type BootstrapAdministrator } from './domains/bootstrapAdministrator.js';
 import { dcDnsHostName } from './ad/domain.js';
 import type { Logger } from 'pino';
 import { openDomain, type DomainCredentials } from './domains/openDomain.js';
@@ -19,6 +20,8 @@ export interface EmulatorOptions {
   /** on-prem DC ports; 0 picks a free port (tests) */
   ldapPort?: number;
   ldapsPort?: number;
+  /** the managed domain's security settings and bootstrap administrator (entra.md 3.4) */
+  managedDomain?: ManagedDomainOptions;
   /** managed-domain DC ports (default 20389 and 20636; ephemeral when ldapPort is 0) */
   managedLdapPort?: number;
   managedLdapsPort?: number;
@@ -38,6 +41,21 @@ export interface EmulatorOptions {
   /** false: no continuation references after searches at the domain root, for apps that chase them badly (default true, as AD) */
   referrals?: boolean;
 }
+
+export interface ManagedDomainOptions {
+  /** NTLM password hash synchronization (default on); off, every simple bind fails, as Microsoft documents */
+  ntlmPasswordSync?: boolean;
+  /** TLS 1.2 only mode (default off: TLS 1.0 is allowed, as Domain Services' default) */
+  tls12Only?: boolean;
+  /** secure LDAP (LDAPS listener; default on here, so that apps can test it) */
+  secureLdap?: boolean;
+  /** the LDAPS certificate (PFX as Domain Services takes it, or PEM); default: the dev certificate, *.aaddscontoso.com */
+  certificate?: { file: string; keyFile?: string; password?: string };
+  /** a member of AAD DC Administrators until the sync brings one; false: none. Default dcadmin@contoso.com / Passw0rd! */
+  bootstrapAdministrator?: BootstrapAdministrator | false;
+}
+
+export const DEFAULT_BOOTSTRAP_ADMINISTRATOR: BootstrapAdministrator = { userPrincipalName: 'dcadmin@contoso.com', password: 'Passw0rd!' };
 
 export interface DomainEndpoint {
   dnsName: string;
@@ -81,7 +99,17 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   try {
     // Ephemeral on-prem ports (tests) make the managed domain's ephemeral too, unless given.
     const ephemeral = options.ldapPort === 0;
-    managed = await serveDomain(aaddscontoso, { ...common, ldapPort: options.managedLdapPort ?? (ephemeral ? 0 : 20389), ldapsPort: options.managedLdapsPort ?? (ephemeral ? 0 : 20636) });
+    const settings = options.managedDomain ?? {};
+    managed = await serveDomain(aaddscontoso, {
+      ...common,
+      ldapPort: options.managedLdapPort ?? (ephemeral ? 0 : 20389),
+      ldapsPort: settings.secureLdap === false ? undefined : (options.managedLdapsPort ?? (ephemeral ? 0 : 20636)),
+      ntlmHashes: settings.ntlmPasswordSync,
+      tls12Only: settings.tls12Only,
+      certificate: settings.certificate,
+    });
+    const bootstrap = settings.bootstrapAdministrator ?? DEFAULT_BOOTSTRAP_ADMINISTRATOR;
+    if (bootstrap) ensureBootstrapAdministrator(managed.dc, bootstrap);
   } catch (e) {
     await onprem.stop();
     throw e;
@@ -94,13 +122,19 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     onprem: { ...onprem.endpoint, admin: { dn: `CN=Administrator,CN=Users,${onprem.dc.domain.dn}`, upn: `Administrator@${onprem.dc.domain.dnsName}`, password: adminPassword } },
     managedDc: managed.dc,
     managedCredentials: managed.credentials,
-    managed: managed.endpoint,
+    managed: { ...managed.endpoint, ...(options.managedDomain?.bootstrapAdministrator === false ? {} : { admin: bootstrapEndpoint(managed.dc, options.managedDomain?.bootstrapAdministrator ?? DEFAULT_BOOTSTRAP_ADMINISTRATOR) }) },
     async stop() {
       await managed.stop();
       await onprem.stop();
       if (temporary) rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+function bootstrapEndpoint(dc: DomainController, admin: BootstrapAdministrator): { dn: string; upn: string; password: string } {
+  let dn = '';
+  for (const guid of dc.store.lookup('userPrincipalName', admin.userPrincipalName)) dn = dc.store.byGuid(guid)?.dn ?? dn;
+  return { dn, upn: admin.userPrincipalName, password: admin.password };
 }
 
 interface ServedDomain {
@@ -113,12 +147,12 @@ interface ServedDomain {
 /** Opens one domain's DC and serves it over LDAP, LDAPS and StartTLS; tombstones are purged hourly. */
 async function serveDomain(
   personality: DomainPersonality,
-  settings: { dataDir: string; host: string; log: Logger; adminPassword: string; options: EmulatorOptions; lifetime: number; ldapPort: number; ldapsPort: number; lockoutThreshold?: number },
+  settings: { dataDir: string; host: string; log: Logger; adminPassword: string; options: EmulatorOptions; lifetime: number; ldapPort: number; ldapsPort: number | undefined; lockoutThreshold?: number; ntlmHashes?: boolean; tls12Only?: boolean; certificate?: EmulatorOptions['certificate'] },
 ): Promise<ServedDomain> {
   const { dataDir, host, log, options } = settings;
-  const { dc, credentials } = openDomain({ dataDir, personality, adminPassword: settings.adminPassword, log, clock: options.clock, lockoutThreshold: settings.lockoutThreshold });
-  const tls = tlsFor(dc, dataDir, host, options.certificate);
-  const server = new DirectoryServer({ dc, log: log.child({ dc: personality.dnsName }), host, ldapPort: settings.ldapPort, ldapsPort: settings.ldapsPort, tls, referrals: options.referrals });
+  const { dc, credentials } = openDomain({ dataDir, personality, adminPassword: settings.adminPassword, log, clock: options.clock, lockoutThreshold: settings.lockoutThreshold, ntlmHashes: settings.ntlmHashes });
+  const tls = tlsFor(dc, dataDir, host, settings.certificate ?? options.certificate);
+  const server = new DirectoryServer({ dc, log: log.child({ dc: personality.dnsName }), host, ldapPort: settings.ldapPort, ldapsPort: settings.ldapsPort, tls, tls12Only: settings.tls12Only, referrals: options.referrals });
   let listening;
   try {
     listening = await server.listen();

@@ -29,6 +29,8 @@ export interface DomainControllerOptions {
   access: AccessPolicy;
   log: Logger;
   clock?: () => Date;
+  /** default true; false: NTLM password hash synchronization is off (entra.md 3.4) */
+  ntlmHashes?: boolean;
 }
 
 /**
@@ -42,6 +44,7 @@ export class DomainController implements Dsa {
   readonly secretKey: Buffer;
   readonly access: AccessPolicy;
   readonly log: Logger;
+  readonly ntlmHashes: boolean;
   private readonly clock: () => Date;
 
   constructor(options: DomainControllerOptions) {
@@ -52,6 +55,7 @@ export class DomainController implements Dsa {
     this.access = options.access;
     this.log = options.log;
     this.clock = options.clock ?? (() => new Date());
+    this.ntlmHashes = options.ntlmHashes ?? true;
   }
 
   now(): Date {

@@ -19,6 +19,9 @@ export interface Dsa {
   readonly log: Logger;
   /** the DC's clock; tests move it instead of sleeping */
   now(): Date;
+  /** whether the domain keeps NT hashes: without them (Domain Services with NTLM password hash
+   *  sync off) no simple bind can be verified */
+  readonly ntlmHashes: boolean;
 }
 
 /** What an operation knows of its caller. */

@@ -23,7 +23,8 @@ export function simpleBind(dsa: Dsa, name: string, password: string): Principal 
   const account = resolveBindName(dsa, name);
   if (!account || sidOf(account) === undefined || !account.attrs.sAMAccountName) throw AdErrors.invalidCredentials(LogonError.logonFailure);
   if (isLockedOut(dsa, account)) throw AdErrors.invalidCredentials(LogonError.accountLockedOut);
-  if (!verifyPassword(dsa, account, password)) {
+  // "Users can't perform LDAP simple binds if you have disabled NTLM password hash synchronization" (secure-your-domain.md).
+  if (!dsa.ntlmHashes || !verifyPassword(dsa, account, password)) {
     recordBadPassword(dsa, account);
     throw AdErrors.invalidCredentials(LogonError.logonFailure);
   }

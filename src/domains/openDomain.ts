@@ -28,6 +28,8 @@ export interface OpenDomainOptions {
   clock?: () => Date;
   /** lockoutThreshold written on first start (0 = no lockout, AD's default) */
   lockoutThreshold?: number;
+  /** false: the domain keeps no NT hashes, so simple binds fail (Domain Services' NTLM password sync off) */
+  ntlmHashes?: boolean;
 }
 
 /** Secrets the emulator generated for a domain, kept in its data directory (mode 0600). */
@@ -61,7 +63,7 @@ export function openDomain(options: OpenDomainOptions): { dc: DomainController; 
   }
   const domain = { dnsName: personality.dnsName, netbiosName: personality.netbiosName, dn: domainDnOf(personality.dnsName), sid, dcName: dcNames[0]! };
   const lookup = { sidOf: (sAMAccountName: string) => accountSid(dc, sAMAccountName) };
-  const dc: DomainController = new DomainController({ store, schema, domain, secretKey, access: personality.access(domain, lookup), log: options.log.child({ dc: personality.dnsName }), clock: options.clock });
+  const dc: DomainController = new DomainController({ store, schema, domain, secretKey, access: personality.access(domain, lookup), log: options.log.child({ dc: personality.dnsName }), clock: options.clock, ntlmHashes: options.ntlmHashes });
 
   const credentialsFile = join(home, 'credentials.json');
   if (!store.getMeta<boolean>('provisioned')) provision(dc, options, credentialsFile);

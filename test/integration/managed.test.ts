@@ -5,6 +5,7 @@ import { encodeUnicodePwd } from '../../src/ad/crypto/unicodePwd.js';
 import { sidToString } from '../../src/directory/binary.js';
 import { startEmulator, type RunningEmulator } from '../../src/emulator.js';
 import { failure } from '../support/ldapResults.js';
+import { runLdapTool } from '../support/ldapUtils.js';
 
 // The managed domain (Microsoft Entra Domain Services), issue 4: layout, SIDs, and who may write.
 const BASE = 'DC=aaddscontoso,DC=com';
@@ -24,15 +25,9 @@ const pwd = (password: string): Attribute => new Attribute({ type: 'unicodePwd',
 
 beforeAll(async () => {
   emulator = await startEmulator({ ldapPort: 0, ldapsPort: 0, managedLdapPort: 0, managedLdapsPort: 0, logLevel: 'silent', clock: () => new Date(now) });
-  // What the sync will do (issue 5): a synced user, dcadmin, put in AAD DC Administrators.
+  // What the sync will do (issue 5), written directly as the sync principal. dcadmin@contoso.com is
+  // the bootstrap AAD DC Administrators member the emulator creates by default (--dc-admin).
   const s = await sync();
-  await s.add(`CN=DC Admin,${USERS}`, [
-    new Attribute({ type: 'objectClass', values: ['user'] }),
-    new Attribute({ type: 'sAMAccountName', values: ['dcadmin'] }),
-    new Attribute({ type: 'userPrincipalName', values: ['dcadmin@contoso.com'] }),
-    new Attribute({ type: 'userAccountControl', values: ['66048'] }),
-    pwd('Passw0rd!'),
-  ]);
   await s.add(`CN=Dan Riley,${USERS}`, [
     new Attribute({ type: 'objectClass', values: ['user'] }),
     new Attribute({ type: 'sAMAccountName', values: ['driley'] }),
@@ -41,7 +36,6 @@ beforeAll(async () => {
     new Attribute({ type: 'description', values: ['synced'] }),
     pwd('Passw0rd!'),
   ]);
-  await s.modify(ADMINS, new Change({ operation: 'add', modification: new Attribute({ type: 'member', values: [`CN=DC Admin,${USERS}`] }) }));
   await s.unbind();
 });
 afterAll(async () => {
@@ -150,7 +144,35 @@ describe('the managed domain aaddscontoso.com', () => {
     expect(await fail('Passw0rd!')).toBeUndefined();
   });
 
+  it('answers ldapsearch -D <admin UPN> on a fresh start, and the admin is in AAD DC Administrators', async () => {
+    const admin = emulator.managed.admin!;
+    expect(admin.upn).toBe('dcadmin@contoso.com');
+    const result = await runLdapTool('ldapsearch', ['-x', '-LLL', '-H', emulator.managed.ldapUrl, '-D', admin.upn, '-w', admin.password, '-b', USERS, '(objectClass=group)', 'cn', 'member']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(`dn: ${ADMINS}`);
+    expect(result.stdout).toContain(`member: ${admin.dn}`);
+  });
+
   it('does not let the built-in Administrator in: nobody is a Domain Admin there', async () => {
     expect((await failure(bind('Administrator@aaddscontoso.com', 'Passw0rd!'))).code).toBe(49);
+  });
+});
+
+describe('Domain Services security settings', () => {
+  it('fails every simple bind with data 52e when NTLM password hash synchronization is off, and has no LDAPS when secure LDAP is off', async () => {
+    const off = await startEmulator({ ldapPort: 0, ldapsPort: 0, logLevel: 'silent', managedDomain: { ntlmPasswordSync: false, secureLdap: false } });
+    try {
+      expect(off.managed.ldapsUrl).toBeUndefined();
+      const client = new Client({ url: off.managed.ldapUrl });
+      const error = await failure(client.bind(off.managed.admin!.upn, off.managed.admin!.password));
+      expect(error.code).toBe(49);
+      expect(error.message).toContain('data 52e');
+      // The on-prem DC is not affected.
+      const onprem = new Client({ url: off.onprem.ldapUrl });
+      await onprem.bind('driley@contoso.com', 'Passw0rd!');
+      await onprem.unbind();
+    } finally {
+      await off.stop();
+    }
   });
 });
