@@ -32,6 +32,8 @@ export interface AccessPolicy {
   canReplicate(principal: Principal): boolean;
   /** Read password hashes with those changes: DS-Replication-Get-Changes-All, for the sync account only. */
   canReplicateSecrets(principal: Principal): boolean;
+  /** Writes state replicated from elsewhere (the managed domain's sync): SAM's password rules do not apply. */
+  writesReplicatedState?(principal: Principal): boolean;
 }
 
 /** The groups whose members administer an AD domain: Domain Admins, Enterprise Admins, Administrators. */

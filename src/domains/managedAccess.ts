@@ -62,5 +62,7 @@ export function managedDomainAccess(domain: DomainIdentity, options: ManagedAcce
     // The managed domain replicates to nobody (it never writes anything back anywhere).
     canReplicate: (principal) => principal.kind === 'system',
     canReplicateSecrets: () => false,
+    // Synced users arrive before their hashes (which come on their own channel).
+    writesReplicatedState: (principal) => isSync(principal),
   };
 }

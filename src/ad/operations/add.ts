@@ -76,7 +76,7 @@ export function addObject(dsa: Dsa, dn: string, input: readonly AttributeInput[]
       checkPasswordPolicy(policy, password, attrs);
       storePassword(dsa, guid, attrs, password);
       if (String(attrs.pwdLastSet?.[0]) !== '0' || !input.some((a) => a.type.toLowerCase() === 'pwdlastset')) attrs.pwdLastSet = [pwdLastSetNow(dsa)];
-    } else if (kind === 'user' && !system) {
+    } else if (kind === 'user' && !system && !dsa.access.writesReplicatedState?.(ctx.principal)) {
       const uac = uacOf(attrs.userAccountControl?.[0]);
       // MS-SAMR 3.1.1.8.10: an enabled account that requires a password cannot be created without one.
       if (!(uac & (UF.ACCOUNTDISABLE | UF.PASSWD_NOTREQD)) && policy.minPwdLength > 0) throw AdErrors.passwordRestriction();

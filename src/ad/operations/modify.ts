@@ -6,6 +6,7 @@ import { validateEntry } from '../../directory/validate.js';
 import { DirectoryViolation } from '../../directory/violation.js';
 import { SCHEMA_RULES } from '../schemaRules.js';
 import type { Dsa, OperationContext } from '../dsa.js';
+import type { Principal } from '../principal.js';
 import { AdErrors } from '../errors.js';
 import { PASSWORD_ATTRIBUTES, assertClientWritable, schemaAttribute, storedValues } from '../input.js';
 import { checkPasswordPolicy, domainPolicy, pwdLastSetNow, readCredentials, storePassword, unicodePwdValue, userPasswordValue, verifyPassword } from '../passwords.js';
@@ -43,7 +44,7 @@ export function modifyObject(dsa: Dsa, dn: string, changes: readonly Change[], c
     let attrs = membershipErrors(() => applyChanges(dsa.schema, copyAttributes(entry), options.permissive ? permissiveChanges(dsa, entry, converted) : converted));
 
     guardRdn(dsa, entry, attrs);
-    applySamRules(dsa, entry, attrs, converted);
+    applySamRules(dsa, entry, attrs, converted, ctx.principal);
     if (passwordChanges.length > 0) attrs = applyPassword(dsa, entry, attrs, passwordChanges, ctx);
 
     validateEntry(dsa.schema, attrs, rdnValue(entry.dn), SCHEMA_RULES);
@@ -77,7 +78,7 @@ function guardRdn(dsa: Dsa, entry: StoredEntry, attrs: AttributeMap): void {
 }
 
 /** The SAM attributes whose writes AD checks and follows up (MS-SAMR 3.1.1.8). */
-function applySamRules(dsa: Dsa, entry: StoredEntry, attrs: AttributeMap, changes: readonly Change[]): void {
+function applySamRules(dsa: Dsa, entry: StoredEntry, attrs: AttributeMap, changes: readonly Change[], principal: Principal): void {
   const touched = new Set(changes.map((c) => c.type));
   if (touched.has('pwdLastSet')) {
     // MS-ADTS 3.1.1.4.5.x: a client may write only 0 (must change) or -1 (now).
@@ -95,7 +96,7 @@ function applySamRules(dsa: Dsa, entry: StoredEntry, attrs: AttributeMap, change
     const uac = uacOf(attrs.userAccountControl?.[0]) & ~(UF.LOCKOUT | UF.PASSWORD_EXPIRED);
     if ((uac & ACCOUNT_TYPE) === 0 || popcount(uac & ACCOUNT_TYPE) > 1) throw AdErrors.unwillingToPerform();
     const enabling = (before & UF.ACCOUNTDISABLE) !== 0 && (uac & UF.ACCOUNTDISABLE) === 0;
-    if (enabling && !(uac & UF.PASSWD_NOTREQD) && !readCredentials(dsa, entry.guid) && domainPolicy(dsa).minPwdLength > 0) {
+    if (enabling && !(uac & UF.PASSWD_NOTREQD) && !readCredentials(dsa, entry.guid) && domainPolicy(dsa).minPwdLength > 0 && !dsa.access.writesReplicatedState?.(principal)) {
       throw AdErrors.passwordRestriction();
     }
     attrs.userAccountControl = [String(uac)];
