@@ -88,6 +88,7 @@ describe('the managed domain aaddscontoso.com', () => {
       admin.modify(dan, new Change({ operation: 'replace', modification: new Attribute({ type: 'description', values: ['changed'] }) })),
       admin.modify(dan, new Change({ operation: 'replace', modification: pwd('Chang3d!Pass') })),
       admin.modifyDN(dan, 'CN=Dan Moved'),
+      admin.modifyDN(dan, `CN=Dan Riley,OU=AADDC Computers,${BASE}`),
       admin.del(dan),
       admin.add(`CN=Intruder,${USERS}`, { objectClass: 'user', sAMAccountName: 'intruder' }),
     ];
