@@ -58,6 +58,7 @@ export class DirectoryStore {
   /** GUIDs written by the transaction in progress: not cached until it commits */
   private readonly touched = new Set<string>();
   private cachedAtUsn = -1;
+  private validated = false;
 
   private constructor(readonly path: string, readonly schema: Schema) {
     mkdirSync(path, { recursive: true });
@@ -266,7 +267,10 @@ export class DirectoryStore {
    * so a USN this process did not see means the cache may be stale.
    */
   private revalidate(): void {
-    if (this.inWrite) return;
+    if (this.inWrite || this.validated) return;
+    // Once per synchronous stretch of work: another process's commit lands between event-loop turns.
+    this.validated = true;
+    queueMicrotask(() => (this.validated = false));
     const usn = this.highestUsn();
     if (usn !== this.cachedAtUsn) {
       this.cache.clear();

@@ -11,7 +11,8 @@
 //                 100-entry search asks for.
 //      reference: a do-nothing ldapjs 3 server (createServer, bind and search handlers): bind
 //                 always succeeds, the sAMAccountName equality search is one Map lookup, the
-//                 100-entry search sends 100 canned entries; the same users, attributes and values.
+//                 100-entry search sends 100 canned entries; the same users, attributes and values,
+//                 and the three continuation references AD sends after a subtree search at the root.
 //                 Its sockets get setNoDelay(true), like ours: stock ldapjs leaves Nagle on, which
 //                 costs about 40 ms per multi-entry search (delayed ACK) and would make a poor
 //                 ceiling. BENCH_REFERENCE_NAGLE=1 keeps the stock behaviour.
@@ -206,9 +207,18 @@ interface LdapjsRequest {
   filter: LdapjsFilter;
 }
 interface LdapjsResponse {
-  send(entry: { dn: string; attributes: Record<string, string[]> }): void;
+  send(entry: { dn: string; attributes: Record<string, string[]> } | object): void;
+  createSearchReference(uris: string[]): object;
   end(status?: number): void;
 }
+
+// What AD (and dsemu) send after the entries of a subtree search at the domain root: the same
+// response shape for the reference (ad-ldap.md 4, "Referrals at the domain root").
+const ROOT_REFERENCES = [
+  'ldap://ForestDnsZones.contoso.com/DC=ForestDnsZones,DC=contoso,DC=com',
+  'ldap://DomainDnsZones.contoso.com/DC=DomainDnsZones,DC=contoso,DC=com',
+  'ldap://contoso.com/CN=Configuration,DC=contoso,DC=com',
+];
 type LdapjsHandler = (req: LdapjsRequest, res: LdapjsResponse, next: () => void) => void;
 interface LdapjsFullServer {
   readonly server: import('node:net').Server;
@@ -265,6 +275,7 @@ async function serveReference(): Promise<void> {
     } else if (equalityValue(req.filter, 'physicaldeliveryofficename') === HUNDRED_OFFICE) {
       for (const entry of hundred) res.send({ dn: entry.dn, attributes: { ...entry.attributes } });
     }
+    for (const url of ROOT_REFERENCES) res.send(res.createSearchReference([url]));
     res.end();
     next();
   });
