@@ -23,7 +23,7 @@ const constructors: Record<string, Constructor> = {
   // Samba: the object's class chain without its auxiliary classes, top first.
   structuralObjectClass: (dsa, e) => (e.attrs.objectClass ?? []).filter((c) => dsa.schema.objectClass(String(c))?.kind !== 'auxiliary'),
   subSchemaSubEntry: (dsa) => [subschemaDn(dsa.domain)],
-  parentGUID: (dsa, e) => (e.parent ? [Buffer.from(e.parent, 'hex')] : []),
+  parentGUID: (_dsa, e) => (e.parent ? [Buffer.from(e.parent, 'hex')] : []),
   canonicalName: (dsa, e) => [canonicalName(dsa, e.dn)],
   // The RID of a group, which its primary members carry in primaryGroupID.
   primaryGroupToken: (_dsa, e) => {

@@ -1,14 +1,13 @@
 import type { StoredEntry } from '../directory/entry.js';
 import { escapeRdnValue } from '../directory/dn.js';
 import type { AttributeType, ObjectClass } from '../directory/schema.js';
-import type { Dsa } from './dsa.js';
 import { AdErrors } from './errors.js';
 
 /**
  * MS-ADTS 3.1.1.5.2.2: an object's parent must be an instance of one of its class's possible
  * superiors (user under a user is a naming violation).
  */
-export function assertPossibleSuperior(dsa: Dsa, structural: ObjectClass, parent: StoredEntry): void {
+export function assertPossibleSuperior(structural: ObjectClass, parent: StoredEntry): void {
   const allowed = new Set(structural.possibleSuperiors.map((c) => c.toLowerCase()));
   if (allowed.size === 0) return;
   const parentClasses = (parent.attrs.objectClass ?? []).map((c) => String(c).toLowerCase());

@@ -37,7 +37,3 @@ export const WellKnownRid = {
   schemaAdmins: 518,
   enterpriseAdmins: 519,
 } as const;
-
-export function holdsSid(principal: Principal, sid: string): boolean {
-  return principal.kind === 'account' && principal.tokenSids.has(sid);
-}

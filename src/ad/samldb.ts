@@ -18,7 +18,7 @@ const FIRST_RID = 1103;
 
 export type AccountKind = 'user' | 'computer' | 'group' | 'other';
 
-export function accountKind(dsa: Dsa, objectClasses: readonly unknown[]): AccountKind {
+export function accountKind(objectClasses: readonly unknown[]): AccountKind {
   const names = objectClasses.map((c) => String(c).toLowerCase());
   if (names.includes('computer')) return 'computer';
   if (names.includes('user')) return 'user';
@@ -38,7 +38,7 @@ export interface AddDefaults {
 export function fillAddDefaults(dsa: Dsa, attrs: AttributeMap, options: AddDefaults): void {
   const now = dsa.now();
   const when = generalizedTime(now);
-  const kind = accountKind(dsa, attrs.objectClass ?? []);
+  const kind = accountKind(attrs.objectClass ?? []);
 
   if (attrs.objectGUID && !options.system) throw AdErrors.systemOnlyAttribute();
   attrs.objectGUID ??= [newGuid()];

@@ -8,9 +8,6 @@ export function toFileTime(date: Date): bigint {
   return (BigInt(date.getTime()) + EPOCH_DIFFERENCE_MS) * 10_000n;
 }
 
-export function fromFileTime(filetime: bigint): Date {
-  return new Date(Number(filetime / 10_000n - EPOCH_DIFFERENCE_MS));
-}
 
 /** An Integer8 attribute value as a bigint; absent or malformed is 0. */
 export function integer8(value: string | Buffer | undefined): bigint {
@@ -28,7 +25,9 @@ export function generalizedTime(date: Date): string {
   return `${iso.slice(0, 4)}${iso.slice(5, 7)}${iso.slice(8, 10)}${iso.slice(11, 13)}${iso.slice(14, 16)}${iso.slice(17, 19)}.0Z`;
 }
 
-/** A duration in 100-ns ticks as a Date offset in milliseconds (the negative intervals AD stores). */
-export function ticksToMs(ticks: bigint): number {
-  return Number((ticks < 0n ? -ticks : ticks) / 10_000n);
+
+/** The instant a GeneralizedTime value (whenChanged, ...) names; undefined when malformed. */
+export function fromGeneralizedTime(value: string): Date | undefined {
+  const m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})/.exec(value);
+  return m ? new Date(Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!)) : undefined;
 }

@@ -3,7 +3,7 @@ import { childDn, rdnValue } from '../directory/dn.js';
 import { guidToString } from '../directory/binary.js';
 import type { Dsa } from './dsa.js';
 import { canonicalRdn } from './naming.js';
-import { integer8, toFileTime } from './time.js';
+import { fromGeneralizedTime, toFileTime } from './time.js';
 import { stampChange } from './operations/stamp.js';
 
 // MS-ADTS 3.1.1.5.5 deletion: the object becomes a tombstone under CN=Deleted Objects, renamed to
@@ -55,8 +55,8 @@ export function purgeTombstones(dsa: Dsa, lifetimeDays: number): number {
     for (const guid of [...dsa.store.children(container.guid)]) {
       const tombstone = dsa.store.byGuid(guid);
       if (!tombstone || !isTombstone(tombstone)) continue;
-      const when = String(tombstone.attrs.whenChanged?.[0] ?? '');
-      if (whenToFileTime(when) <= cutoff) {
+      const when = fromGeneralizedTime(String(tombstone.attrs.whenChanged?.[0] ?? ''));
+      if (when && toFileTime(when) <= cutoff) {
         dsa.store.remove(tombstone);
         purged++;
       }
@@ -64,10 +64,4 @@ export function purgeTombstones(dsa: Dsa, lifetimeDays: number): number {
     if (purged > 0) dsa.store.nextUsn();
   });
   return purged;
-}
-
-function whenToFileTime(generalized: string): bigint {
-  const m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})/.exec(generalized);
-  if (!m) return integer8('0');
-  return toFileTime(new Date(Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!)));
 }

@@ -24,21 +24,3 @@ export function copyAttributes(entry: StoredEntry): AttributeMap {
   for (const [name, values] of Object.entries(entry.attrs)) attrs[name] = [...values];
   return attrs;
 }
-
-export function withAttributes(entry: StoredEntry, attrs: AttributeMap, dn = entry.dn, parent = entry.parent): StoredEntry {
-  return { guid: entry.guid, dn, parent, attrs };
-}
-
-export function firstValue(entry: StoredEntry, name: string): AttributeValue | undefined {
-  return entry.attrs[name]?.[0];
-}
-
-export function firstString(entry: StoredEntry, name: string): string | undefined {
-  const value = entry.attrs[name]?.[0];
-  return value === undefined ? undefined : typeof value === 'string' ? value : value.toString('utf8');
-}
-
-export function hasObjectClass(entry: StoredEntry, objectClass: string): boolean {
-  const wanted = objectClass.toLowerCase();
-  return (entry.attrs.objectClass ?? []).some((value) => String(value).toLowerCase() === wanted);
-}

@@ -55,6 +55,7 @@ export function managedDomainAccess(domain: DomainIdentity, options: ManagedAcce
     canRead: (principal) => principal.kind !== 'anonymous',
     canWrite,
     canResetPassword: (principal, target: StoredEntry) => {
+      if (principal.kind === 'system') return true;
       const key = normalizeDn(target.dn);
       if (inSynced(key)) return isSync(principal);
       return isDcAdmin(principal) && inCustomOu(key);

@@ -6,9 +6,8 @@ import type { Logger } from 'pino';
 import { newSecretKey } from '../ad/crypto/secretBox.js';
 import { DomainController } from '../ad/domainController.js';
 import { importLdif } from '../ad/importLdif.js';
-import { pwdLastSetNow, storePassword, verifyPassword } from '../ad/passwords.js';
-import { stampChange } from '../ad/operations/stamp.js';
-import { copyAttributes } from '../directory/entry.js';
+import { verifyPassword } from '../ad/passwords.js';
+import { encodeUnicodePwd } from '../ad/crypto/unicodePwd.js';
 import { SYSTEM } from '../ad/principal.js';
 import { UF } from '../ad/uac.js';
 import { sidOf } from '../ad/samldb.js';
@@ -111,16 +110,13 @@ function ensureAdministratorPassword(dc: DomainController, password: string): vo
   if (admin && !verifyPassword(dc, admin, password)) setPassword(dc, 'Administrator', password);
 }
 
+/** A password reset by the emulator itself, through the DC's own write path. */
 function setPassword(dc: DomainController, sAMAccountName: string, password: string): void {
-  dc.store.write(() => {
-    for (const guid of dc.store.lookup('sAMAccountName', sAMAccountName)) {
-      const entry = dc.store.byGuid(guid)!;
-      storePassword(dc, guid, entry.attrs, password);
-      const attrs = { ...copyAttributes(entry), pwdLastSet: [pwdLastSetNow(dc)] };
-      stampChange(dc, attrs);
-      dc.store.put({ ...entry, attrs }, entry);
-    }
-  });
+  for (const guid of [...dc.store.lookup('sAMAccountName', sAMAccountName)]) {
+    const entry = dc.store.byGuid(guid);
+    if (!entry || isTombstone(entry)) continue;
+    dc.modify(entry.dn, [{ operation: 'replace', type: 'unicodePwd', values: [encodeUnicodePwd(password)] }], { principal: SYSTEM, secure: true });
+  }
 }
 
 function accountSid(dc: DomainController, sAMAccountName: string): string | undefined {

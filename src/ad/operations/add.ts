@@ -59,13 +59,13 @@ export function addObject(dsa: Dsa, dn: string, input: readonly AttributeInput[]
 
     const rdnAttr = schemaAttribute(dsa, rdn.type);
     if (!attrs[rdnAttr.name]) attrs[rdnAttr.name] = [rdn.value];
-    if (!head) assertPossibleSuperior(dsa, structural, parent);
+    if (!head) assertPossibleSuperior(structural, parent);
 
     const access = { principal: ctx.principal, operation: 'add' as const, dn, objectClasses: attrs.objectClass.map(String), parent };
     if (!dsa.access.canWrite(access)) throw AdErrors.insufficientAccessRights();
 
     fillAddDefaults(dsa, attrs, { rdnValue: rdn.value, structural, hasPassword: password !== undefined, system, ncHead: head });
-    const kind = accountKind(dsa, attrs.objectClass);
+    const kind = accountKind(attrs.objectClass);
     if (kind !== 'other') assertUniqueNames(dsa, attrs);
     validateEntry(dsa.schema, attrs, rdn, SCHEMA_RULES);
 

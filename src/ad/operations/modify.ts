@@ -48,7 +48,7 @@ export function modifyObject(dsa: Dsa, dn: string, changes: readonly Change[], c
     if (passwordChanges.length > 0) attrs = applyPassword(dsa, entry, attrs, passwordChanges, ctx);
 
     validateEntry(dsa.schema, attrs, rdnValue(entry.dn), SCHEMA_RULES);
-    if (accountKind(dsa, attrs.objectClass ?? []) !== 'other') assertUniqueNames(dsa, attrs, entry);
+    if (accountKind(attrs.objectClass ?? []) !== 'other') assertUniqueNames(dsa, attrs, entry);
     stampChange(dsa, attrs);
     dsa.store.put({ ...entry, attrs }, entry);
   });
@@ -123,7 +123,7 @@ function applyPassword(dsa: Dsa, entry: StoredEntry, attrs: AttributeMap, change
     if (c.values.length !== 1) throw AdErrors.passwordNotOverTls();
     return schemaAttribute(dsa, c.type).name === 'unicodePwd' ? unicodePwdValue(c.values[0]!) : userPasswordValue(c.values[0]!);
   };
-  const kind = accountKind(dsa, attrs.objectClass ?? []);
+  const kind = accountKind(attrs.objectClass ?? []);
   if (kind !== 'user' && kind !== 'computer') throw AdErrors.unwillingToPerform();
   const policy = domainPolicy(dsa);
   let password: string;

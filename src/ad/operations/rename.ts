@@ -41,7 +41,7 @@ export function renameObject(dsa: Dsa, dn: string, newRdn: string, deleteOldRdn:
 
     if (parent.guid !== entry.parent) {
       const structural = dsa.schema.structuralClass((entry.attrs.objectClass ?? []).map(String));
-      if (structural) assertPossibleSuperior(dsa, structural, parent);
+      if (structural) assertPossibleSuperior(structural, parent);
     }
     const newDn = childDn(canonicalRdn(rdnAttr, rdn.value), parent.dn);
     const existing = dsa.store.guidOfDn(newDn);
