@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { DomainController } from './ad/domainController.js';
 import { loadCertificateFile, loadOrCreateDevCertificate, type TlsMaterial } from './ldap/certificate.js';
 import { DirectoryServer } from './ldap/server.js';
-import { contoso } from './domains/onprem.js';
+import { contoso, onPremisesForest } from './domains/onprem.js';
 import { aaddscontoso } from './domains/managed.js';
 import { ensureBootstrapAdministrator, type BootstrapAdministrator } from './domains/bootstrapAdministrator.js';
 import { dcDnsHostName } from './ad/domain.js';
@@ -13,6 +13,9 @@ import { openDomain, type DomainCredentials } from './domains/openDomain.js';
 import type { DomainPersonality } from './domains/personality.js';
 import { createLogger, type LogLevel } from './log.js';
 import { DEFAULT_TOMBSTONE_LIFETIME_DAYS } from './ad/tombstones.js';
+import { SyncAgent } from './sync/agent.js';
+import type { RunRecord } from './sync/model.js';
+import { estateSyncConfig, syncStateDir, writeEndpoints, type EstateEndpoint, type SyncOptions } from './estateSync.js';
 
 export interface EmulatorOptions {
   /** listen address; loopback by default */
@@ -40,6 +43,10 @@ export interface EmulatorOptions {
   tombstoneLifetimeDays?: number;
   /** false: no continuation references after searches at the domain root, for apps that chase them badly (default true, as AD) */
   referrals?: boolean;
+  /** the sync agent from the on-prem forests to the managed domain (default: live profile); false: none */
+  sync?: SyncOptions | false;
+  /** more on-prem forests (seed/<label>.ldif), each a source of the agent; ports 11389/11636, 12389/... (ephemeral when ldapPort is 0) */
+  forests?: string[];
 }
 
 export interface ManagedDomainOptions {
@@ -79,6 +86,12 @@ export interface RunningEmulator {
   managedDc: DomainController;
   /** the sync principal's generated password (nothing else knows it) */
   managedCredentials: DomainCredentials;
+  /** the other on-prem forests (--forest), with their DCs */
+  forests: { endpoint: DomainEndpoint; dc: DomainController }[];
+  /** the sync agent, unless started with sync: false */
+  sync?: SyncAgent;
+  /** Resolves when the managed domain reflects everything committed on-prem before the call. */
+  syncNow(): Promise<RunRecord>;
   stop(): Promise<void>;
 }
 
@@ -95,10 +108,19 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const common = { dataDir, host, log, adminPassword, options, lifetime };
 
   const onprem = await serveDomain(contoso, { ...common, ldapPort: options.ldapPort ?? 10389, ldapsPort: options.ldapsPort ?? 10636, lockoutThreshold: options.lockoutThreshold });
+  const served: ServedDomain[] = [onprem];
+  const stopAll = async (): Promise<void> => {
+    for (const domain of served.reverse()) await domain.stop();
+  };
+  // Ephemeral on-prem ports (tests) make the others ephemeral too, unless given.
+  const ephemeral = options.ldapPort === 0;
   let managed: ServedDomain;
+  let agent: SyncAgent | undefined;
   try {
-    // Ephemeral on-prem ports (tests) make the managed domain's ephemeral too, unless given.
-    const ephemeral = options.ldapPort === 0;
+    for (const [i, name] of (options.forests ?? []).entries()) {
+      const offset = 1000 * (i + 1);
+      served.push(await serveDomain(onPremisesForest(name), { ...common, ldapPort: ephemeral ? 0 : 10389 + offset, ldapsPort: ephemeral ? 0 : 10636 + offset }));
+    }
     const settings = options.managedDomain ?? {};
     managed = await serveDomain(aaddscontoso, {
       ...common,
@@ -108,10 +130,23 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       tls12Only: settings.tls12Only,
       certificate: settings.certificate,
     });
+    served.push(managed);
     const bootstrap = settings.bootstrapAdministrator ?? DEFAULT_BOOTSTRAP_ADMINISTRATOR;
     if (bootstrap) ensureBootstrapAdministrator(managed.dc, bootstrap);
+    if (options.sync !== false) {
+      const syncOptions = options.sync ?? {};
+      const asSource = (d: ServedDomain): EstateEndpoint => ({ dnsName: d.endpoint.dnsName, netbiosName: d.endpoint.netbiosName, baseDn: d.endpoint.baseDn, ldapUrl: d.endpoint.ldapUrl });
+      const endpoints = { sources: served.filter((d) => d !== managed).map(asSource), target: asSource(managed), options: syncOptions };
+      writeEndpoints(dataDir, { pid: process.pid, ...endpoints });
+      agent = new SyncAgent(estateSyncConfig(dataDir, endpoints), syncStateDir(dataDir), log.child({ component: 'sync' }));
+      if (syncOptions.schedule !== false) {
+        agent.start();
+        void agent.syncNow().catch(() => undefined);
+      }
+    }
   } catch (e) {
-    await onprem.stop();
+    await agent?.stop();
+    await stopAll();
     throw e;
   }
 
@@ -123,9 +158,15 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     managedDc: managed.dc,
     managedCredentials: managed.credentials,
     managed: { ...managed.endpoint, ...(options.managedDomain?.bootstrapAdministrator === false ? {} : { admin: bootstrapEndpoint(managed.dc, options.managedDomain?.bootstrapAdministrator ?? DEFAULT_BOOTSTRAP_ADMINISTRATOR) }) },
+    forests: served.filter((d) => d !== onprem && d !== managed).map((d) => ({ endpoint: d.endpoint, dc: d.dc })),
+    sync: agent,
+    syncNow() {
+      if (!agent) return Promise.reject(new Error('the emulator runs without its sync agent (sync: false)'));
+      return agent.syncNow();
+    },
     async stop() {
-      await managed.stop();
-      await onprem.stop();
+      await agent?.stop();
+      await stopAll();
       if (temporary) rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -1,7 +1,6 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { newSecretKey } from '../ad/crypto/secretBox.js';
 import { DomainController } from '../ad/domainController.js';
@@ -17,7 +16,7 @@ import { Schema } from '../directory/schema.js';
 import { DirectoryStore } from '../directory/store.js';
 import { domainDnOf, type DomainPersonality } from './personality.js';
 
-export const SEED_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'seed');
+import { SEED_DIR } from './seedDir.js';
 
 export interface OpenDomainOptions {
   dataDir: string;

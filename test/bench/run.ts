@@ -45,7 +45,7 @@ import { Client } from 'ldapts';
 import ldapjs from 'ldapjs';
 import { generateEstate } from '../../src/domains/seedgen.js';
 import { parseLdif, type LdifRecord } from '../../src/directory/ldif.js';
-import { SEED_DIR } from '../../src/domains/openDomain.js';
+import { SEED_DIR } from '../../src/domains/seedDir.js';
 
 const SELF = fileURLToPath(import.meta.url);
 const BASE_DN = 'DC=contoso,DC=com';

@@ -1,0 +1,111 @@
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import type { SyncConfig } from './config.js';
+import { watchChanges } from './connectors/changeNotification.js';
+import { ManagedConnector } from './connectors/managedConnector.js';
+import { SourceConnector } from './connectors/sourceConnector.js';
+import { requireFullSync, runCycle, type CycleOptions } from './cycle.js';
+import type { RunRecord } from './model.js';
+import { scopeFingerprint } from './rules/scoping.js';
+import { AgentStore } from './state/agentStore.js';
+import { withCycleLock } from './state/cycleLock.js';
+
+/**
+ * The sync agent: Entra Connect plus the Entra ID to Domain Services sync, over LDAP only. Runs
+ * cycles on request (`syncNow`, the CLI), on the source DCs' change notifications (live) and on a
+ * schedule; at most one cycle is in flight, and requests made while one runs share the next.
+ */
+export class SyncAgent {
+  readonly store: AgentStore;
+  private readonly sources: SourceConnector[];
+  private readonly managed: ManagedConnector;
+  private tail: Promise<unknown> = Promise.resolve();
+  private queued?: Promise<RunRecord>;
+  private watchers: { stop(): void }[] = [];
+  private timer?: NodeJS.Timeout;
+  private debounce?: NodeJS.Timeout;
+  private stopped = false;
+
+  constructor(readonly config: SyncConfig, readonly stateDir: string, private readonly log: Logger) {
+    this.store = AgentStore.open(join(stateDir, 'agent'));
+    this.sources = config.sources.map((s) => new SourceConnector(s));
+    this.managed = new ManagedConnector(config.target);
+    // Domain Services: any scope change triggers a full resync (scoped-synchronization.md).
+    const fingerprint = scopeFingerprint(config.scope, Object.fromEntries(config.sources.map((s) => [s.name, s.includeOUs])));
+    const known = this.store.getMeta<string>('scope');
+    if (known !== fingerprint) {
+      this.store.write(() => this.store.putMeta('scope', fingerprint));
+      if (known !== undefined) requireFullSync(this.store);
+    }
+  }
+
+  /** Starts the schedule: change notifications (live) and the periodic delta cycle. */
+  start(): void {
+    const { schedule } = this.config;
+    if (schedule.notifications) {
+      for (const source of this.config.sources) {
+        this.watchers.push(watchChanges({
+          ...source,
+          onChange: () => this.changed(),
+          onError: (e) => this.log.debug({ source: source.name, err: e.message }, 'change notification interrupted'),
+        }));
+      }
+    }
+    this.timer = setInterval(() => void this.request({ trigger: 'schedule' }).catch(() => undefined), schedule.deltaIntervalMs);
+    this.timer.unref();
+  }
+
+  /** Runs a delta cycle now (after the one in flight): the managed domain then reflects every on-prem change committed before the call. */
+  syncNow(): Promise<RunRecord> {
+    return this.request({ trigger: 'syncNow' });
+  }
+
+  /** A cycle with options (full, dry run, one object, allow deletes); never shared with other requests. */
+  run(options: CycleOptions): Promise<RunRecord> {
+    return this.enqueue(options);
+  }
+
+  history(limit?: number): RunRecord[] {
+    return this.store.runs(limit);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const w of this.watchers) w.stop();
+    this.watchers = [];
+    if (this.timer) clearInterval(this.timer);
+    if (this.debounce) clearTimeout(this.debounce);
+    await this.tail.catch(() => undefined);
+    await Promise.all(this.sources.map((s) => s.close()));
+    await this.managed.close();
+    await this.store.close();
+  }
+
+  private changed(): void {
+    if (this.debounce || this.stopped) return;
+    this.debounce = setTimeout(() => {
+      this.debounce = undefined;
+      void this.request({ trigger: 'notification' }).catch(() => undefined);
+    }, this.config.schedule.debounceMs);
+  }
+
+  /** A delta cycle: the one queued behind the running cycle if there is one, else a new one. */
+  private request(options: CycleOptions): Promise<RunRecord> {
+    if (this.queued) return this.queued;
+    const queued = this.enqueue(options, () => {
+      if (this.queued === queued) this.queued = undefined;
+    });
+    this.queued = queued;
+    return queued;
+  }
+
+  private enqueue(options: CycleOptions, starting?: () => void): Promise<RunRecord> {
+    const next = this.tail.catch(() => undefined).then(() => {
+      starting?.();
+      if (this.stopped) throw new Error('the sync agent is stopped');
+      return withCycleLock(join(this.stateDir, 'cycle.lock'), () => runCycle({ store: this.store, config: this.config, sources: this.sources, managed: this.managed, log: this.log }, options));
+    });
+    this.tail = next;
+    return next;
+  }
+}

@@ -1,0 +1,114 @@
+import { Attribute, Change, type Client, type Entry } from 'ldapts';
+import { sidFromString, sidToString } from '../../directory/binary.js';
+import { connect, type LdapEndpoint } from './ldapConnection.js';
+
+export type ManagedValues = Record<string, string[]>;
+
+export interface ManagedChange {
+  operation: 'add' | 'delete' | 'replace';
+  type: string;
+  values: string[];
+}
+
+/** A managed-domain object as read back: its DN, and the requested attributes as text. */
+export interface ManagedEntry {
+  dn: string;
+  attrs: ManagedValues;
+}
+
+const BINARY_SID = 'sIDHistory';
+const CONNECTIONS = 4;
+
+/**
+ * The Domain Services connector: writes `OU=AADDC Users` of the managed DC as its sync
+ * principal, over a few pipelined ldapts connections.
+ */
+export class ManagedConnector {
+  private clients: Promise<Client>[] = [];
+  private next = 0;
+
+  constructor(readonly options: LdapEndpoint & { baseDn: string }) {}
+
+  get usersOu(): string {
+    return `OU=AADDC Users,${this.options.baseDn}`;
+  }
+
+  async add(dn: string, attrs: ManagedValues): Promise<void> {
+    const client = await this.client();
+    await client.add(dn, Object.entries(attrs).map(([type, values]) => new Attribute({ type, values: encode(type, values) })));
+  }
+
+  async modify(dn: string, changes: ManagedChange[]): Promise<void> {
+    if (changes.length === 0) return;
+    const client = await this.client();
+    await client.modify(dn, changes.map((c) => new Change({ operation: c.operation, modification: new Attribute({ type: c.type, values: encode(c.type, c.values) }) })));
+  }
+
+  /** Renames within the OU (the flat placement never changes). `rdn` is escaped. */
+  async rename(dn: string, rdn: string): Promise<void> {
+    const client = await this.client();
+    await client.modifyDN(dn, rdn);
+  }
+
+  async delete(dn: string): Promise<void> {
+    const client = await this.client();
+    await client.del(dn);
+  }
+
+  /** Objects in AADDC Users matching `filter`, with `attributes` as text. */
+  async find(filter: string, attributes: string[]): Promise<ManagedEntry[]> {
+    const client = await this.client();
+    const { searchEntries } = await client.search(this.usersOu, { scope: 'sub', filter, attributes, explicitBufferAttributes: [BINARY_SID] });
+    return searchEntries.map(toManagedEntry);
+  }
+
+  async read(dn: string, attributes: string[]): Promise<ManagedEntry | undefined> {
+    const client = await this.client();
+    try {
+      const { searchEntries } = await client.search(dn, { scope: 'base', filter: '(objectClass=*)', attributes, explicitBufferAttributes: [BINARY_SID] });
+      return searchEntries[0] ? toManagedEntry(searchEntries[0]) : undefined;
+    } catch (e) {
+      if ((e as { code?: number }).code === 32) return undefined;
+      throw e;
+    }
+  }
+
+  async close(): Promise<void> {
+    const clients = this.clients;
+    this.clients = [];
+    await Promise.all(clients.map((c) => c.then((client) => client.unbind()).catch(() => undefined)));
+  }
+
+  private async client(): Promise<Client> {
+    if (this.clients.length < CONNECTIONS) {
+      const opening = connect(this.options);
+      this.clients.push(opening);
+      opening.catch(() => this.forget(opening));
+      return opening;
+    }
+    const slot = this.next++ % this.clients.length;
+    const pending = this.clients[slot]!;
+    const client = await pending.catch(() => undefined);
+    if (client?.isConnected) return client;
+    this.forget(pending);
+    return this.client();
+  }
+
+  private forget(client: Promise<Client>): void {
+    this.clients = this.clients.filter((c) => c !== client);
+  }
+}
+
+function encode(type: string, values: string[]): string[] | Buffer[] {
+  return type === BINARY_SID ? values.map((v) => sidFromString(v)) : values;
+}
+
+function toManagedEntry(entry: Entry): ManagedEntry {
+  const attrs: ManagedValues = {};
+  for (const [name, raw] of Object.entries(entry)) {
+    if (name === 'dn') continue;
+    const values = (Array.isArray(raw) ? raw : [raw]) as (string | Buffer)[];
+    attrs[name] = values.map((v) => (typeof v === 'string' ? v : name.toLowerCase() === 'sidhistory' ? sidToString(v) : v.toString('base64')));
+  }
+  return { dn: entry.dn, attrs };
+}

@@ -1,0 +1,116 @@
+import type { Client, Entry } from 'ldapts';
+import { guidToString, sidToString } from '../../directory/binary.js';
+import { DirSyncControl, DirSyncFlags, ExtendedDnControl, parseExtendedDnValue } from './controls.js';
+import { connect, type LdapEndpoint } from './ldapConnection.js';
+
+/** The attributes the inbound rules read (Entra Connect's AD connector attribute inclusion list, trimmed to what Domain Services uses). */
+export const IMPORTED_ATTRIBUTES = [
+  'objectGUID', 'objectSid', 'objectClass', 'cn', 'name', 'sAMAccountName', 'userPrincipalName', 'userAccountControl',
+  'isCriticalSystemObject', 'adminDescription', 'msExchRecipientTypeDetails', 'mailNickname', 'mail', 'proxyAddresses',
+  'displayName', 'givenName', 'sn', 'l', 'co', 'c', 'st', 'streetAddress', 'postalCode', 'physicalDeliveryOfficeName', 'title',
+  'department', 'company', 'telephoneNumber', 'mobile', 'facsimileTelephoneNumber', 'employeeID', 'preferredLanguage',
+  'manager', 'member', 'groupType', 'pwdLastSet', 'mS-DS-ConsistencyGuid', 'isDeleted',
+] as const;
+
+/** DN-valued attributes the rules follow, kept as GUID references. */
+export const LINK_ATTRIBUTES = ['member', 'manager'] as const;
+const BINARY = ['objectGUID', 'objectSid', 'mS-DS-ConsistencyGuid', 'parentGUID'];
+const CANONICAL = new Map<string, string>([...IMPORTED_ATTRIBUTES, 'parentGUID'].map((n) => [n.toLowerCase(), n]));
+
+/** One object's change as DirSync reports it. */
+export interface ImportedChange {
+  guid: string;
+  dn: string;
+  deleted: boolean;
+  /** changed attributes with all their values; [] = cleared */
+  attrs: Record<string, string[]>;
+  /** link values: whole sets (`replace`), or with incremental values what was added and removed */
+  links: Record<string, { replace?: string[]; add?: string[]; remove?: string[] }>;
+}
+
+export interface SourceConnectorOptions extends LdapEndpoint {
+  /** the source domain's DNS name (the connector's name) */
+  name: string;
+  baseDn: string;
+}
+
+/**
+ * The AD connector: reads a source DC over LDAP with DirSync (MS-ADTS 3.1.1.3.4.1.3), as Entra
+ * Connect's delta import does. Works against any AD: only DirSync, extended DNs and a bind.
+ */
+export class SourceConnector {
+  private client?: Client;
+
+  constructor(readonly options: SourceConnectorOptions) {}
+
+  get name(): string {
+    return this.options.name;
+  }
+
+  /** The changes since `cookie` (everything for an empty one), a DirSync batch at a time. */
+  async *changesSince(cookie: Buffer): AsyncGenerator<{ changes: ImportedChange[]; cookie: Buffer }> {
+    const client = await this.connection();
+    let current = cookie;
+    for (;;) {
+      const control = new DirSyncControl({ flags: DirSyncFlags.incrementalValues, cookie: current });
+      const { searchEntries } = await client.search(this.options.baseDn, {
+        scope: 'sub',
+        filter: '(|(objectClass=user)(objectClass=group))',
+        attributes: [...IMPORTED_ATTRIBUTES],
+        explicitBufferAttributes: BINARY,
+      }, [control, new ExtendedDnControl()]);
+      current = control.cookie;
+      yield { changes: searchEntries.map(toChange).filter((c): c is ImportedChange => c !== undefined), cookie: current };
+      if (!control.moreResults) return;
+    }
+  }
+
+  async close(): Promise<void> {
+    const client = this.client;
+    this.client = undefined;
+    await client?.unbind().catch(() => undefined);
+  }
+
+  private async connection(): Promise<Client> {
+    if (this.client?.isConnected) return this.client;
+    this.client = await connect(this.options);
+    return this.client;
+  }
+}
+
+function toChange(entry: Entry): ImportedChange | undefined {
+  const change: ImportedChange = { guid: '', dn: parseExtendedDnValue(entry.dn).dn, deleted: false, attrs: {}, links: {} };
+  for (const [rawName, raw] of Object.entries(entry)) {
+    if (rawName === 'dn') continue;
+    const [base, ...options] = rawName.split(';');
+    const name = CANONICAL.get(base!.toLowerCase()) ?? base!;
+    const values = (Array.isArray(raw) ? raw : [raw]) as (string | Buffer)[];
+    if ((LINK_ATTRIBUTES as readonly string[]).includes(name)) {
+      const targets = values.map((v) => linkTarget(String(v)));
+      const range = options.find((o) => o.toLowerCase().startsWith('range='))?.slice(6);
+      const link = (change.links[name] ??= {});
+      if (range === '1-1') link.add = targets;
+      else if (range === '0-0') link.remove = targets;
+      else link.replace = targets;
+      continue;
+    }
+    change.attrs[name] = values.map((v) => textOf(name, v));
+  }
+  change.guid = change.attrs.objectGUID?.[0] ?? '';
+  change.deleted = change.attrs.isDeleted?.[0]?.toUpperCase() === 'TRUE';
+  return change.guid ? change : undefined;
+}
+
+function textOf(name: string, value: string | Buffer): string {
+  if (typeof value === 'string') return value;
+  if (name === 'objectGUID' || name === 'parentGUID') return guidToString(value);
+  if (name === 'objectSid') return sidToString(value);
+  return value.toString('base64');
+}
+
+/** A link value as a reference: the target's GUID when the source says it, else `dn:<DN>`. */
+function linkTarget(value: string): string {
+  const { guid, dn } = parseExtendedDnValue(value);
+  if (!guid) return `dn:${dn}`;
+  return /^[0-9a-f]{32}$/.test(guid) ? guidToString(Buffer.from(guid, 'hex')) : guid;
+}

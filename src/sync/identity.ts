@@ -1,0 +1,18 @@
+import { createHash } from 'node:crypto';
+
+/** A stable UUID from a name (SHA-256, RFC 4122 version and variant bits set). */
+export function uuidFrom(name: string): string {
+  const b = createHash('sha256').update(name).digest().subarray(0, 16);
+  b[6] = (b[6]! & 0x0f) | 0x40;
+  b[8] = (b[8]! & 0x3f) | 0x80;
+  const h = b.toString('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+/**
+ * The Entra objectId of the identity a connector-space object projects. Entra's are random; ours
+ * are derived from the anchor, so a rebuilt agent state gives every identity the same ID.
+ */
+export function objectIdFor(connector: string, guid: string): string {
+  return uuidFrom(`${connector}|${guid}`);
+}

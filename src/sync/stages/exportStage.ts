@@ -1,0 +1,376 @@
+import type { Logger } from 'pino';
+import { escapeRdnValue } from '../../directory/dn.js';
+import type { SyncConfig } from '../config.js';
+import { resultCodeOf } from '../connectors/ldapConnection.js';
+import type { ManagedConnector, ManagedChange, ManagedEntry } from '../connectors/managedConnector.js';
+import type { ManagedObject, MetaverseObject, RunCounts, RunError } from '../model.js';
+import { desiredManagedObject, MANAGED_ATTRIBUTES, type DesiredObject } from '../rules/outbound.js';
+import { generatedSamAccountName, plainSamAccountName, uniqueCn } from '../rules/samAccountName.js';
+import { DomainServicesScope } from '../rules/scoping.js';
+import type { AgentStore } from '../state/agentStore.js';
+import { Committer, inParallel } from './committer.js';
+
+const CONCURRENCY = 16;
+const MAX_NAME_ATTEMPTS = 50;
+const READ_ATTRIBUTES = [...new Set([...MANAGED_ATTRIBUTES.user, ...MANAGED_ATTRIBUTES.group, 'cn', 'sAMAccountName', 'objectClass', 'member', 'manager'])];
+
+/** 'none': queued, but nothing to write (neither in the metaverse's scope nor in the managed domain). */
+export type ExportAction = 'add' | 'update' | 'delete' | 'none';
+
+/** One object the export would change. */
+export interface PendingExport {
+  objectId: string;
+  action: ExportAction;
+  objectType: 'user' | 'group';
+  dn?: string;
+  desired?: DesiredObject;
+}
+
+export interface ExportContext {
+  store: AgentStore;
+  config: SyncConfig;
+  managed: ManagedConnector;
+  counts: RunCounts & { renames: number };
+  errors: RunError[];
+  log: Logger;
+}
+
+export interface ExportOptions {
+  /** let more deletes than the threshold through, this once */
+  allowDeletes?: boolean;
+  /** only these metaverse objects */
+  only?: ReadonlySet<string>;
+}
+
+export type ExportOutcome =
+  | { kind: 'exported' }
+  | { kind: 'threshold'; pendingDeletes: number; threshold: number };
+
+/** What the export would do now: the queued objects whose managed-domain state differs from the rules'. */
+export function pendingExports(store: AgentStore, config: SyncConfig, only?: ReadonlySet<string>): PendingExport[] {
+  const scope = new DomainServicesScope(store, config.scope);
+  const pending: PendingExport[] = [];
+  for (const objectId of store.exportQueue()) {
+    if (only && !only.has(objectId)) continue;
+    const mv = store.metaverseObject(objectId);
+    const current = store.managedObject(objectId);
+    const desired = mv && scope.contains(mv) ? desiredManagedObject(mv) : undefined;
+    if (desired && !current) pending.push({ objectId, action: 'add', objectType: desired.objectType, desired });
+    else if (desired && current) pending.push({ objectId, action: 'update', objectType: desired.objectType, dn: current.dn, desired });
+    else if (current) pending.push({ objectId, action: 'delete', objectType: current.objectType, dn: current.dn });
+    else pending.push({ objectId, action: 'none', objectType: mv?.objectType ?? 'user' });
+  }
+  return pending;
+}
+
+/**
+ * The export stage: writes the difference between the metaverse (through the outbound rules) and
+ * the managed domain, as the sync principal. Deletes first, then users, then groups, then links
+ * (members, manager), so every link names an object that exists. More deletes than the threshold
+ * and nothing is exported at all (prevent accidental deletes).
+ */
+export async function exportChanges(ctx: ExportContext, options: ExportOptions = {}): Promise<ExportOutcome> {
+  const { store, config } = ctx;
+  const pending = pendingExports(store, config, options.only);
+  const deletes = pending.filter((p) => p.action === 'delete');
+  const threshold = config.deletionThreshold;
+  if (threshold !== false && deletes.length > threshold && !options.allowDeletes) {
+    return { kind: 'threshold', pendingDeletes: deletes.length, threshold };
+  }
+  const committer = new Committer(store);
+  const failed = new Set<string>();
+  const attempt = async (p: PendingExport, step: () => Promise<void>): Promise<void> => {
+    if (failed.has(p.objectId)) return;
+    try {
+      await step();
+    } catch (e) {
+      failed.add(p.objectId);
+      ctx.errors.push({ object: p.desired?.attrs.userPrincipalName?.[0] ?? p.desired?.attrs.displayName?.[0] ?? p.dn ?? p.objectId, stage: 'export', error: describe(e) });
+    }
+  };
+  const writer = new ManagedWriter(ctx, committer);
+
+  await inParallel(deletes, CONCURRENCY, (p) => attempt(p, () => writer.remove(p.objectId)));
+  committer.flush();
+  for (const type of ['user', 'group'] as const) {
+    const items = pending.filter((p) => p.desired?.objectType === type);
+    await inParallel(items, CONCURRENCY, (p) => attempt(p, () => writer.put(p.objectId, p.desired!)));
+    committer.flush();
+  }
+  await inParallel(pending.filter((p) => p.desired), CONCURRENCY, (p) => attempt(p, () => writer.link(p.objectId, p.desired!)));
+  for (const p of pending) if (!failed.has(p.objectId)) committer.add(() => store.dequeueExport(p.objectId));
+  committer.flush();
+  return { kind: 'exported' };
+}
+
+function describe(e: unknown): string {
+  const code = resultCodeOf(e);
+  const message = (e as Error).message ?? String(e);
+  return code === undefined ? message : `LDAP ${code}: ${message}`;
+}
+
+function escapeFilter(value: string): string {
+  return value.replace(/[\\*()\0]/g, (c) => `\\${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
+function sameSet(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  const set = new Set(a);
+  return b.every((v) => set.has(v));
+}
+
+/** The writes themselves, each recorded in the managed connector space once the DC took it. */
+class ManagedWriter {
+  constructor(private readonly ctx: ExportContext, private readonly committer: Committer) {}
+
+  private get store(): AgentStore {
+    return this.ctx.store;
+  }
+
+  /** Creates or updates an object's attributes and name (not its links). */
+  async put(objectId: string, desired: DesiredObject): Promise<void> {
+    const current = this.store.managedObject(objectId) ?? (await this.add(objectId, desired));
+    if (current) await this.update(current, desired);
+  }
+
+  async remove(objectId: string): Promise<void> {
+    const current = this.store.managedObject(objectId)!;
+    try {
+      await this.ctx.managed.delete(current.dn);
+    } catch (e) {
+      if (resultCodeOf(e) !== 32) throw e;
+    }
+    this.ctx.counts.deletes++;
+    this.committer.add(() => {
+      this.forget(current);
+      // The DC drops link values naming a deleted object; so does our record of them.
+      for (const referrer of this.store.referrers(objectId)) {
+        const other = this.store.managedObject(referrer);
+        if (!other) continue;
+        const attrs = { ...other.attrs };
+        for (const link of ['member', 'manager']) if (attrs[link]?.includes(objectId)) attrs[link] = attrs[link]!.filter((id) => id !== objectId);
+        this.store.putManagedObject({ ...other, attrs });
+      }
+    });
+  }
+
+  /** Members (groups) and manager (users): only those that exist in the managed domain. */
+  async link(objectId: string, desired: DesiredObject): Promise<void> {
+    const current = this.store.managedObject(objectId);
+    if (!current) return;
+    const exported = (id: string): boolean => this.store.managedObject(id) !== undefined;
+    const want: Record<string, string[]> = { member: desired.members.filter(exported), manager: desired.manager && exported(desired.manager) ? [desired.manager] : [] };
+    const changesFor = (have: ManagedObject): ManagedChange[] => {
+      const changes: ManagedChange[] = [];
+      const dnOf = (id: string): string | undefined => this.store.managedObject(id)?.dn;
+      const had = new Set(have.attrs.member ?? []);
+      const wanted = new Set(want.member);
+      const added = want.member!.filter((id) => !had.has(id)).map(dnOf).filter((dn): dn is string => dn !== undefined);
+      const removed = [...had].filter((id) => !wanted.has(id)).map(dnOf).filter((dn): dn is string => dn !== undefined);
+      if (added.length) changes.push({ operation: 'add', type: 'member', values: added });
+      if (removed.length) changes.push({ operation: 'delete', type: 'member', values: removed });
+      if (desired.objectType === 'user' && !sameSet(want.manager!, have.attrs.manager ?? [])) {
+        changes.push(want.manager!.length ? { operation: 'replace', type: 'manager', values: [dnOf(want.manager![0]!)!] } : { operation: 'replace', type: 'manager', values: [] });
+      }
+      return changes;
+    };
+    let changes = changesFor(current);
+    if (changes.length === 0) return;
+    let base = current;
+    try {
+      await this.ctx.managed.modify(current.dn, changes);
+    } catch (e) {
+      // Our record was behind the DC (a crash between a write and its record): read, then redo.
+      if (![16, 20, 53, 68].includes(resultCodeOf(e) ?? 0)) throw e;
+      base = await this.reread(current);
+      changes = changesFor(base);
+      if (changes.length) await this.ctx.managed.modify(base.dn, changes);
+    }
+    this.ctx.counts.updates++;
+    const attrs = { ...base.attrs, member: want.member!, manager: want.manager! };
+    this.committer.add(() => this.store.putManagedObject({ ...base, attrs }));
+  }
+
+  private async add(objectId: string, desired: DesiredObject): Promise<ManagedObject | undefined> {
+    const { managed } = this.ctx;
+    let cnAttempt = 0;
+    let samAttempt = this.wantsGeneratedSam(objectId, desired) ? 0 : -1;
+    for (let i = 0; i < MAX_NAME_ATTEMPTS; i++) {
+      const cn = this.freeCn(objectId, desired.cn, cnAttempt);
+      cnAttempt = cn.attempt;
+      const sam = this.freeSam(objectId, desired, samAttempt);
+      samAttempt = sam.attempt;
+      const dn = `CN=${escapeRdnValue(cn.value)},${managed.usersOu}`;
+      try {
+        await managed.add(dn, { objectClass: [desired.objectType], sAMAccountName: [sam.value], ...desired.attrs });
+      } catch (e) {
+        const code = resultCodeOf(e);
+        if (code !== 68 && code !== 19) throw e;
+        const adopted = await this.adopt(objectId, desired);
+        if (adopted) return adopted;
+        if (code === 19) throw e;
+        if (await managed.read(dn, ['objectClass'])) cnAttempt++;
+        else samAttempt++;
+        continue;
+      }
+      const record: ManagedObject = { objectId, objectType: desired.objectType, dn, cn: desired.cn, sAMAccountName: sam.value, attrs: { ...desired.attrs } };
+      this.ctx.counts.adds++;
+      this.committer.add(() => this.remember(record));
+      return undefined;
+    }
+    throw new Error(`no free name for ${desired.cn} after ${MAX_NAME_ATTEMPTS} attempts`);
+  }
+
+  private async update(current: ManagedObject, desired: DesiredObject): Promise<void> {
+    let record = current;
+    if (desired.cn !== current.cn) record = await this.rename(current, desired.cn);
+    const changes = attributeChanges(record, desired);
+    if (changes.length) {
+      try {
+        await this.ctx.managed.modify(record.dn, changes);
+      } catch (e) {
+        if (resultCodeOf(e) !== 16) throw e;
+        record = await this.reread(record);
+        const again = attributeChanges(record, desired);
+        if (again.length) await this.ctx.managed.modify(record.dn, again);
+      }
+      this.ctx.counts.updates++;
+    }
+    if (changes.length || record !== current) {
+      const next: ManagedObject = { ...record, attrs: { ...pickLinks(record.attrs), ...desired.attrs } };
+      this.committer.add(() => this.remember(next, current));
+    }
+  }
+
+  private async rename(current: ManagedObject, cn: string): Promise<ManagedObject> {
+    for (let attempt = 0, i = 0; i < MAX_NAME_ATTEMPTS; i++, attempt++) {
+      const free = this.freeCn(current.objectId, cn, attempt);
+      attempt = free.attempt;
+      const rdn = `CN=${escapeRdnValue(free.value)}`;
+      try {
+        await this.ctx.managed.rename(current.dn, rdn);
+      } catch (e) {
+        if (resultCodeOf(e) === 68) continue;
+        throw e;
+      }
+      this.ctx.counts.renames++;
+      return { ...current, cn, dn: `${rdn},${this.ctx.managed.usersOu}` };
+    }
+    throw new Error(`no free name for ${cn}`);
+  }
+
+  /**
+   * Takes over an object the managed domain already has: one this agent wrote but did not record
+   * (a crash in between), or one made before the sync brought its owner (the bootstrap
+   * administrator by UPN, AAD DC Administrators by name).
+   */
+  private async adopt(objectId: string, desired: DesiredObject): Promise<ManagedObject | undefined> {
+    const { managed } = this.ctx;
+    let [entry] = await managed.find(`(msDS-aadObjectId=${escapeFilter(objectId)})`, READ_ATTRIBUTES);
+    if (!entry) {
+      const upn = desired.attrs.userPrincipalName?.[0];
+      const unclaimed = desired.objectType === 'user'
+        ? upn && `(&(objectClass=user)(userPrincipalName=${escapeFilter(upn)})(!(msDS-aadObjectId=*)))`
+        : `(&(objectClass=group)(|(sAMAccountName=${escapeFilter(desired.samSource)})(cn=${escapeFilter(desired.cn)}))(!(msDS-aadObjectId=*)))`;
+      if (unclaimed) [entry] = await managed.find(unclaimed, READ_ATTRIBUTES);
+    }
+    if (!entry) return undefined;
+    const record = this.fromEntry(objectId, desired.objectType, entry);
+    // Stays with the name it has; a CN other than the rules' is renamed by the update.
+    record.cn = entry.attrs.cn?.[0] ?? desired.cn;
+    this.store.write(() => this.remember(record));
+    return record;
+  }
+
+  private async reread(current: ManagedObject): Promise<ManagedObject> {
+    const entry = await this.ctx.managed.read(current.dn, READ_ATTRIBUTES);
+    if (!entry) throw new Error(`${current.dn} is gone from the managed domain`);
+    return { ...this.fromEntry(current.objectId, current.objectType, entry), cn: current.cn };
+  }
+
+  private fromEntry(objectId: string, objectType: ManagedObject['objectType'], entry: ManagedEntry): ManagedObject {
+    const attrs: Record<string, string[]> = {};
+    const byLower = new Map(Object.entries(entry.attrs).map(([k, v]) => [k.toLowerCase(), v]));
+    for (const name of MANAGED_ATTRIBUTES[objectType]) {
+      const values = byLower.get(name.toLowerCase());
+      if (values?.length) attrs[name] = values;
+    }
+    // Links naming objects the agent does not own (a bootstrap member) are left alone.
+    for (const link of ['member', 'manager']) {
+      const ids = (byLower.get(link) ?? []).map((dn) => this.store.nameHolder('dn', dn)).filter((id): id is string => id !== undefined);
+      if (ids.length) attrs[link] = ids;
+    }
+    return { objectId, objectType, dn: entry.dn, cn: byLower.get('cn')?.[0] ?? '', sAMAccountName: byLower.get('samaccountname')?.[0] ?? '', attrs };
+  }
+
+  private remember(record: ManagedObject, previous?: ManagedObject): void {
+    const before = previous ?? this.store.managedObject(record.objectId);
+    if (before) this.forgetNames(before);
+    this.store.putManagedObject(record);
+    this.store.claimName('dn', record.dn, record.objectId);
+    this.store.claimName('cn', rdnValueOf(record.dn), record.objectId);
+    if (record.sAMAccountName) this.store.claimName('sam', record.sAMAccountName, record.objectId);
+  }
+
+  private forget(record: ManagedObject): void {
+    this.forgetNames(record);
+    this.store.removeManagedObject(record.objectId);
+  }
+
+  private forgetNames(record: ManagedObject): void {
+    this.store.releaseName('dn', record.dn, record.objectId);
+    this.store.releaseName('cn', rdnValueOf(record.dn), record.objectId);
+    if (record.sAMAccountName) this.store.releaseName('sam', record.sAMAccountName, record.objectId);
+  }
+
+  /** synchronization.md: generated when several users share the mailNickname, or it is too long. */
+  private wantsGeneratedSam(objectId: string, desired: DesiredObject): boolean {
+    if (plainSamAccountName(desired.samSource) === undefined) return true;
+    if (desired.objectType !== 'user') return false;
+    const upnPrefix = desired.attrs.userPrincipalName?.[0]?.split('@')[0] ?? '';
+    if (upnPrefix.length > 20) return true;
+    return this.store.nicknameHolders(desired.samSource).some((id) => id !== objectId);
+  }
+
+  private freeSam(objectId: string, desired: DesiredObject, from: number): { value: string; attempt: number } {
+    for (let attempt = from; ; attempt++) {
+      const value = attempt < 0 ? desired.samSource.trim() : generatedSamAccountName(desired.samSource, objectId, attempt, desired.objectType);
+      const holder = this.store.nameHolder('sam', value);
+      if (holder === undefined || holder === objectId) return { value, attempt };
+    }
+  }
+
+  private freeCn(objectId: string, cn: string, from: number): { value: string; attempt: number } {
+    for (let attempt = from; ; attempt++) {
+      const value = uniqueCn(cn, objectId, attempt);
+      const holder = this.store.nameHolder('cn', value);
+      if (holder === undefined || holder === objectId) return { value, attempt };
+    }
+  }
+}
+
+function attributeChanges(current: ManagedObject, desired: DesiredObject): ManagedChange[] {
+  const changes: ManagedChange[] = [];
+  for (const name of MANAGED_ATTRIBUTES[desired.objectType]) {
+    const want = desired.attrs[name] ?? [];
+    const have = current.attrs[name] ?? [];
+    if (sameSet(want, have)) continue;
+    if (want.length) changes.push({ operation: 'replace', type: name, values: want });
+    else changes.push({ operation: 'delete', type: name, values: [] });
+  }
+  return changes;
+}
+
+function pickLinks(attrs: Record<string, string[]>): Record<string, string[]> {
+  const links: Record<string, string[]> = {};
+  if (attrs.member) links.member = attrs.member;
+  if (attrs.manager) links.manager = attrs.manager;
+  return links;
+}
+
+function rdnValueOf(dn: string): string {
+  const rdn = dn.split(/(?<!\\),/)[0] ?? '';
+  return rdn.slice(rdn.indexOf('=') + 1).replace(/\\(.)/g, '$1');
+}
+
+export type { MetaverseObject };
