@@ -155,7 +155,7 @@ async function serveDsemu(): Promise<void> {
   const { importLdif } = await import('../../src/ad/importLdif.js');
   const { SYSTEM } = await import('../../src/ad/principal.js');
   const estate = benchEstate();
-  const emulator = await startEmulator({ ldapPort: 0, ldapsPort: 0, logLevel: 'silent' });
+  const emulator = await startEmulator({ ldapPort: 0, ldapsPort: 0, logLevel: 'silent', sync: false });
   const importStarted = performance.now();
   const records: LdifRecord[] = parseLdif(estate.ldif, 'bench');
   const summary = importLdif(emulator.onpremDc, records, 'bench', { principal: SYSTEM, secure: true });

@@ -62,7 +62,7 @@ describe('constructed attributes', () => {
     admin.modify(dn, new Change({ operation: 'replace', modification: new Attribute({ type, values: vals }) }));
 
   beforeAll(async () => {
-    emulator = await startEmulator({ ldapPort: 0, ldapsPort: 0, logLevel: 'silent', lockoutThreshold: 3, clock: () => new Date(clockMs) });
+    emulator = await startEmulator({ sync: false, ldapPort: 0, ldapsPort: 0, logLevel: 'silent', lockoutThreshold: 3, clock: () => new Date(clockMs) });
     admin = new Client({ url: emulator.onprem.ldapUrl });
     await admin.bind(emulator.onprem.admin.upn, emulator.onprem.admin.password);
     domainSid = await sidOf(BASE);

@@ -44,7 +44,7 @@ async function highestCommittedUsn(client: Client): Promise<number> {
 }
 
 async function open(dataDir: string): Promise<RunningEmulator> {
-  return startEmulator({ ldapPort: 0, ldapsPort: 0, logLevel: 'silent', dataDir });
+  return startEmulator({ sync: false, ldapPort: 0, ldapsPort: 0, logLevel: 'silent', dataDir });
 }
 
 /** A restart (stop, start on the same data dir) keeps every entry and the USN. */

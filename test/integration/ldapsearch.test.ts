@@ -21,7 +21,7 @@ describe.skipIf(ldapUtils.skip)('ldap-utils against the on-prem DC (skipped when
   let caFile: string;
 
   beforeAll(async () => {
-    emulator = await startEmulator({ ldapPort: 0, ldapsPort: 0, logLevel: 'silent' });
+    emulator = await startEmulator({ sync: false, ldapPort: 0, ldapsPort: 0, logLevel: 'silent' });
     ldap = emulator.onprem.ldapUrl;
     ldaps = emulator.onprem.ldapsUrl!;
     caFile = emulator.onprem.caFile!;

@@ -50,7 +50,7 @@ async function addUser(sam: string, extra: Record<string, string> = {}): Promise
 }
 
 beforeAll(async () => {
-  emulator = await startEmulator({ ldapPort: 0, ldapsPort: 0, logLevel: 'silent', lockoutThreshold: 5, clock: () => new Date(now) });
+  emulator = await startEmulator({ sync: false, ldapPort: 0, ldapsPort: 0, logLevel: 'silent', lockoutThreshold: 5, clock: () => new Date(now) });
 });
 afterAll(async () => {
   await emulator?.stop();

@@ -26,7 +26,7 @@ const sync = (): Promise<Client> => bind('AADDSSync@aaddscontoso.com', emulator.
 const pwd = (password: string): Attribute => new Attribute({ type: 'unicodePwd', values: [encodeUnicodePwd(password)] });
 
 beforeAll(async () => {
-  emulator = await startEmulator({ ldapPort: 0, ldapsPort: 0, managedLdapPort: 0, managedLdapsPort: 0, logLevel: 'silent', clock: () => new Date(now) });
+  emulator = await startEmulator({ sync: false, ldapPort: 0, ldapsPort: 0, managedLdapPort: 0, managedLdapsPort: 0, logLevel: 'silent', clock: () => new Date(now) });
   // What the sync will do (issue 5), written directly as the sync principal. dcadmin@contoso.com is
   // the bootstrap AAD DC Administrators member the emulator creates by default (--dc-admin).
   const s = await sync();
@@ -192,7 +192,7 @@ describe('the managed domain aaddscontoso.com', () => {
 
 describe('Domain Services security settings', () => {
   it('fails every simple bind with data 52e when NTLM password hash synchronization is off, and has no LDAPS when secure LDAP is off', async () => {
-    const off = await startEmulator({ ldapPort: 0, ldapsPort: 0, logLevel: 'silent', managedDomain: { ntlmPasswordSync: false, secureLdap: false } });
+    const off = await startEmulator({ sync: false, ldapPort: 0, ldapsPort: 0, logLevel: 'silent', managedDomain: { ntlmPasswordSync: false, secureLdap: false } });
     try {
       expect(off.managed.ldapsUrl).toBeUndefined();
       const client = new Client({ url: off.managed.ldapUrl });

@@ -50,7 +50,7 @@ describe.skipIf(ldapUtils.skip)('passwords: unicodePwd over LDAPS (skipped when 
   }
 
   beforeAll(async () => {
-    emulator = await startEmulator({ ldapPort: 0, ldapsPort: 0, logLevel: 'silent' });
+    emulator = await startEmulator({ sync: false, ldapPort: 0, ldapsPort: 0, logLevel: 'silent' });
     ca = readFileSync(emulator.onprem.caFile!);
   });
 

@@ -9,7 +9,7 @@ const driley = 'driley@contoso.com';
 const password = 'Passw0rd!';
 
 beforeAll(async () => {
-  emulator = await startEmulator({ ldapPort: 0, ldapsPort: 0, logLevel: 'silent' });
+  emulator = await startEmulator({ sync: false, ldapPort: 0, ldapsPort: 0, logLevel: 'silent' });
 });
 afterAll(async () => {
   await emulator?.stop();

@@ -68,7 +68,7 @@ let emulator: RunningEmulator;
 let client: Client;
 
 beforeAll(async () => {
-  emulator = await startEmulator({ ldapPort: 0, ldapsPort: 0, logLevel: 'silent' });
+  emulator = await startEmulator({ sync: false, ldapPort: 0, ldapsPort: 0, logLevel: 'silent' });
   client = new Client({ url: emulator.onprem.ldapUrl });
   await client.bind(USER, PASSWORD);
 });
@@ -444,7 +444,7 @@ describe('continuation references at the domain root, and the domain scope contr
   });
 
   it('a DC started with referrals: false (--no-referrals) sends none', async () => {
-    const quiet = await startEmulator({ ldapPort: 0, ldapsPort: 0, logLevel: 'silent', referrals: false });
+    const quiet = await startEmulator({ sync: false, ldapPort: 0, ldapsPort: 0, logLevel: 'silent', referrals: false });
     try {
       const c = new Client({ url: quiet.onprem.ldapUrl });
       await c.bind(USER, PASSWORD);

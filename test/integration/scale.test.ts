@@ -13,7 +13,7 @@ const OU = 'OU=Scale,OU=Corp,DC=contoso,DC=com';
 let emulator: RunningEmulator;
 
 beforeAll(async () => {
-  emulator = await startEmulator({ ldapPort: 0, ldapsPort: 0, logLevel: 'silent' });
+  emulator = await startEmulator({ sync: false, ldapPort: 0, ldapsPort: 0, logLevel: 'silent' });
   const ldif = generateEstateLdif({ users: 5000, groups: 0, baseDn: 'DC=contoso,DC=com', ou: OU, upnSuffix: 'contoso.com' });
   importLdif(emulator.onpremDc, parseLdif(ldif), 'generated', { principal: SYSTEM, secure: true });
 }, 120_000);

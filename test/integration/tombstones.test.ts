@@ -14,7 +14,7 @@ let now = Date.parse('2026-11-22T12:00:00Z');
 let admin: Client;
 
 beforeAll(async () => {
-  emulator = await startEmulator({ ldapPort: 0, ldapsPort: 0, logLevel: 'silent', clock: () => new Date(now), tombstoneLifetimeDays: 180 });
+  emulator = await startEmulator({ sync: false, ldapPort: 0, ldapsPort: 0, logLevel: 'silent', clock: () => new Date(now), tombstoneLifetimeDays: 180 });
   admin = new Client({ url: emulator.onprem.ldapsUrl!, tlsOptions: { ca: [readFileSync(emulator.onprem.caFile!)] } });
   await admin.bind(emulator.onprem.admin.upn, emulator.onprem.admin.password);
 });

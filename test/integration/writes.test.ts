@@ -44,7 +44,7 @@ describe('writes as Administrator', () => {
   }
 
   beforeAll(async () => {
-    emulator = await startEmulator({ ldapPort: 0, ldapsPort: 0, logLevel: 'silent' });
+    emulator = await startEmulator({ sync: false, ldapPort: 0, ldapsPort: 0, logLevel: 'silent' });
     admin = new Client({ url: emulator.onprem.ldapUrl });
     await admin.bind(emulator.onprem.admin.upn, emulator.onprem.admin.password);
     domainSid = sidToString(buffer(await read(BASE, ['objectSid']), 'objectSid')!);

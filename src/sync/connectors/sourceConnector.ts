@@ -56,7 +56,9 @@ export class SourceConnector {
       const { searchEntries } = await client.search(this.options.baseDn, {
         scope: 'sub',
         filter: '(|(objectClass=user)(objectClass=group))',
-        attributes: [...IMPORTED_ATTRIBUTES],
+        // All attributes, not IMPORTED_ATTRIBUTES: ldapts gives a requested attribute the server did
+        // not send an empty value, and DirSync sends a cleared attribute with no values.
+        attributes: ['*'],
         explicitBufferAttributes: BINARY,
       }, [control, new ExtendedDnControl()]);
       current = control.cookie;
@@ -83,7 +85,8 @@ function toChange(entry: Entry): ImportedChange | undefined {
   for (const [rawName, raw] of Object.entries(entry)) {
     if (rawName === 'dn') continue;
     const [base, ...options] = rawName.split(';');
-    const name = CANONICAL.get(base!.toLowerCase()) ?? base!;
+    const name = CANONICAL.get(base!.toLowerCase());
+    if (!name) continue;
     const values = (Array.isArray(raw) ? raw : [raw]) as (string | Buffer)[];
     if ((LINK_ATTRIBUTES as readonly string[]).includes(name)) {
       const targets = values.map((v) => linkTarget(String(v)));
