@@ -2,7 +2,7 @@ import { Attribute, Change, type Client, type Entry } from 'ldapts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../../src/emulator.js';
 import { sidToString, single, strings, values } from '../support/adValues.js';
-import { managedReader, onpremAdmin, pollUntil, searchAll } from '../support/estate.js';
+import { managedReader, onpremAdmin, searchAll } from '../support/estate.js';
 
 // Issue 5: the sync agent. On-prem contoso.com (and fabrikam.com) -> metaverse -> AADDC Users.
 const ONPREM = 'DC=contoso,DC=com';
