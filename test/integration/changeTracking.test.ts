@@ -1,11 +1,12 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Attribute, Change, Client, Control, type Entry } from 'ldapts';
+import { Attribute, BerWriter, Change, Client, Control, type Entry } from 'ldapts';
 import ldapjs, { type Client as LdapjsClient } from 'ldapjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeUnicodePwd } from '../../src/ad/crypto/unicodePwd.js';
 import { ntHash } from '../../src/ad/crypto/ntHash.js';
+import { guidToString, sidToString } from '../../src/directory/binary.js';
 import { startEmulator, type RunningEmulator } from '../../src/emulator.js';
 import { DirSyncControl } from '../support/dirSyncControl.js';
 import { failure } from '../support/ldapResults.js';
@@ -21,7 +22,7 @@ let emulator: RunningEmulator;
 let msol: { name: string; password: string };
 
 async function start(): Promise<void> {
-  emulator = await startEmulator({ ldapPort: 0, ldapsPort: 0, logLevel: 'silent', dataDir });
+  emulator = await startEmulator({ sync: false, ldapPort: 0, ldapsPort: 0, logLevel: 'silent', dataDir });
   const account = emulator.onpremCredentials.accounts[0]!;
   msol = { name: `${account.sAMAccountName}@contoso.com`, password: account.password };
 }
@@ -41,6 +42,21 @@ async function dirSync(c: Client, cookie: Buffer, flags = INCREMENTAL_VALUES, at
   const control = new DirSyncControl({ flags, cookie });
   const { searchEntries } = await c.search(BASE, { filter: '(objectClass=*)', attributes, explicitBufferAttributes: ['objectGUID', 'unicodePwd'] }, control);
   return { entries: searchEntries, control };
+}
+
+/** LDAP_SERVER_EXTENDED_DN_OID (MS-ADTS 3.1.1.3.4.1.5): value SEQUENCE { Flag INTEGER }, 1 = string GUID/SID, 0 = hex. */
+class ExtendedDnControl extends Control {
+  constructor(private readonly flag = 1) {
+    super('1.2.840.113556.1.4.529');
+  }
+
+  protected override writeControl(writer: BerWriter): void {
+    const value = new BerWriter();
+    value.startSequence();
+    value.writeInt(this.flag);
+    value.endSequence();
+    writer.writeBuffer(value.buffer, 0x04);
+  }
 }
 
 /** DirSync until the cookie says nothing more remains. */
@@ -170,8 +186,9 @@ describe('DirSync (1.2.840.113556.1.4.841)', () => {
     await c.unbind();
   });
 
-  // Differs from Samba 4.17 (1) parentGUID: Samba adds it unasked on the initial sync, an add, a rename, a move
-  // and a delete (then the GUID of CN=Deleted Objects), and adds name on a move too; we did not.
+  // Differs from Samba 4.17 (1) parentGUID: Samba adds it unasked, with name, on the initial sync, an add, a rename,
+  // a move and a delete (then the GUID of CN=Deleted Objects), when name is asked for or all attributes are (as
+  // here); we did not.
   // (2) a cleared attribute: Samba sends it as an attribute with no values (here description after
   // `delete: description`); before, we left it out and a client could not see the clear.
   it('sends parentGUID on a move and a cleared attribute with no values, as Samba 4.17 does', async () => {
@@ -191,6 +208,113 @@ describe('DirSync (1.2.840.113556.1.4.841)', () => {
     expect(moved.parentGUID).toBeDefined();
     expect(moved.name).toBe('Moved Clear');
     expect(moved.description).toEqual([]);
+    await c.unbind();
+  });
+
+  // Samba 4.17 with the Extended DN control (flag 1) next to DirSync: the entry's DN and every forward-link value,
+  // incremental (`member;range=1-1`, `member;range=0-0`) or not, as `<GUID=dashed>;<SID=S-1-5-...>;DN`
+  // (`<GUID=..>;DN` for objects without a SID); flag 0 gives the hex of the raw bytes instead. Before, we ignored it.
+  it('honours the Extended DN control on DirSync entries and link values, full and incremental, as Samba 4.17 does', async () => {
+    const DAN = `CN=Dan Riley,OU=Engineering,OU=United States,OU=Corp,${BASE}`;
+    const a = await admin();
+    const identity = async (dn: string): Promise<{ guid: string; sid: string; hexGuid: string; hexSid: string }> => {
+      const [entry] = (await a.search(dn, { scope: 'base', attributes: ['objectGUID', 'objectSid'], explicitBufferAttributes: ['objectGUID', 'objectSid'] })).searchEntries;
+      const guid = entry!.objectGUID as Buffer;
+      const sid = entry!.objectSid as Buffer;
+      return { guid: guidToString(guid), sid: sidToString(sid), hexGuid: guid.toString('hex'), hexSid: sid.toString('hex') };
+    };
+    const extended = (id: { guid: string; sid: string }, dn: string): string => `<GUID=${id.guid}>;<SID=${id.sid}>;${dn}`;
+    const group = await identity(GROUP);
+    const dan = await identity(DAN);
+    const c = await client(msol.name, msol.password);
+    const search = async (cookie: Buffer, flag = 1): Promise<{ entries: Entry[]; cookie: Buffer; more: boolean }> => {
+      const control = new DirSyncControl({ flags: INCREMENTAL_VALUES, cookie });
+      const { searchEntries } = await c.search(BASE, { filter: '(|(objectClass=user)(objectClass=group))', attributes: ['objectGUID', 'objectSid', 'name', 'member', 'manager', 'isDeleted'], explicitBufferAttributes: ['objectGUID', 'objectSid'] }, [control, new ExtendedDnControl(flag)]);
+      return { entries: searchEntries, cookie: control.cookie, more: control.moreResults };
+    };
+
+    const full: Entry[] = [];
+    let cookie: Buffer = Buffer.alloc(0);
+    for (;;) {
+      const batch = await search(cookie);
+      full.push(...batch.entries);
+      cookie = batch.cookie;
+      if (!batch.more) break;
+    }
+    for (const entry of full) {
+      // Every DN is extended, and its GUID and SID are the entry's own.
+      const m = /^<GUID=([0-9a-f-]{36})>;<SID=(S-1-5-[0-9-]+)>;(.+)$/.exec(entry.dn);
+      expect(m, entry.dn).not.toBeNull();
+      expect(m![1]).toBe(guidToString(entry.objectGUID as Buffer));
+      expect(m![2]).toBe(sidToString(entry.objectSid as Buffer));
+    }
+    const groupEntry = full.find((e) => e.dn === extended(group, GROUP))!;
+    expect(groupEntry).toBeDefined();
+    const members = [groupEntry['member;range=1-1']].flat() as string[];
+    expect(members).toContain(extended(dan, DAN));
+    for (const v of members) expect(v).toMatch(/^<GUID=[0-9a-f-]{36}>;<SID=S-1-5-21-[0-9-]+>;CN=[^,]+,.*DC=contoso,DC=com$/);
+    const danEntry = full.find((e) => e.dn === extended(dan, DAN))!;
+    expect(String(danEntry['manager;range=1-1'])).toMatch(/^<GUID=[0-9a-f-]{36}>;<SID=S-1-5-21-[0-9-]+>;CN=Priya Patel,/);
+
+    const dn = `CN=Extended Member,${OU_A}`;
+    await a.add(dn, { objectClass: 'user', sAMAccountName: 'extmember' });
+    const added = await identity(dn);
+    cookie = (await search(cookie)).cookie;
+    await a.modify(GROUP, new Change({ operation: 'add', modification: new Attribute({ type: 'member', values: [dn] }) }));
+    // Samba 4.17, flag 1: `member;range=1-1: <GUID=..>;<SID=..>;CN=...` and the group's own DN extended alike.
+    let delta = await search(cookie);
+    expect(delta.entries.map((e) => e.dn)).toEqual([extended(group, GROUP)]);
+    expect(delta.entries[0]!['member;range=1-1']).toBe(extended(added, dn));
+    // Flag 0: the same in hex (Samba 4.17: `<GUID=a5f359be...>;<SID=0105000000000005...>;CN=...`).
+    const hex = await search(cookie, 0);
+    expect(hex.entries[0]!.dn).toBe(`<GUID=${group.hexGuid}>;<SID=${group.hexSid}>;${GROUP}`);
+    expect(hex.entries[0]!['member;range=1-1']).toBe(`<GUID=${added.hexGuid}>;<SID=${added.hexSid}>;${dn}`);
+    cookie = delta.cookie;
+
+    await a.modify(GROUP, new Change({ operation: 'delete', modification: new Attribute({ type: 'member', values: [dn] }) }));
+    delta = await search(cookie);
+    expect(delta.entries.map((e) => e.dn)).toEqual([extended(group, GROUP)]);
+    expect(delta.entries[0]!['member;range=0-0']).toBe(extended(added, dn));
+    await a.del(dn);
+    await a.unbind();
+    await c.unbind();
+  });
+
+  // Samba 4.17 dirsync.c, which we now follow: no RDN attribute (cn) and no non-replicated one (whenChanged,
+  // uSNChanged, logonCount...); a link cleared without LDAP_DIRSYNC_INCREMENTAL_VALUES as an attribute with no values;
+  // an object none of whose requested attributes changed not at all (a rename when name is not asked for); and
+  // with LDAP_DIRSYNC_OBJECT_SECURITY a plain user sees no tombstone, so no delete.
+  it('sends only replicated, requested changes, a cleared link as empty, and hides deletes from a plain user', async () => {
+    const c = await client(msol.name, msol.password);
+    const { cookie } = await drain(c, Buffer.alloc(0));
+    const plain = await client('driley@contoso.com', 'Passw0rd!');
+    const plainCookie = (await dirSync(plain, Buffer.alloc(0), INCREMENTAL_VALUES | 1, ['objectGUID', 'isDeleted', 'name'])).control.cookie;
+    const a = await admin();
+    const dn = `CN=Replicated Only,${OU_A}`;
+    await a.add(dn, { objectClass: 'user', sAMAccountName: 'replonly', manager: `CN=John Smith,${OU_A}` });
+    const control = new DirSyncControl({ flags: 0, cookie });
+    const { searchEntries } = await c.search(BASE, { filter: '(sAMAccountName=replonly)' }, control);
+    const entry = searchEntries[0]!;
+    expect(entry.sAMAccountName).toBe('replonly');
+    expect(entry.name).toBe('Replicated Only');
+    for (const attribute of ['cn', 'whenChanged', 'uSNChanged', 'uSNCreated', 'logonCount', 'badPwdCount', 'lastLogon']) expect(entry[attribute], attribute).toBeUndefined();
+
+    await a.modify(dn, new Change({ operation: 'delete', modification: new Attribute({ type: 'manager', values: [] }) }));
+    const cleared = await c.search(BASE, { filter: '(sAMAccountName=replonly)' }, new DirSyncControl({ flags: 0, cookie: control.cookie }));
+    expect(cleared.searchEntries[0]!.manager).toEqual([]);
+
+    const renamed = new DirSyncControl({ flags: INCREMENTAL_VALUES, cookie: control.cookie });
+    await a.modifyDN(dn, 'CN=Replicated Renamed');
+    const notAsked = await c.search(BASE, { filter: '(sAMAccountName=replonly)', attributes: ['sAMAccountName', 'displayName'] }, renamed);
+    expect(notAsked.searchEntries).toHaveLength(0);
+
+    await a.del(`CN=Replicated Renamed,${OU_A}`);
+    await a.unbind();
+    const deletes = await dirSync(plain, plainCookie, INCREMENTAL_VALUES | 1, ['objectGUID', 'isDeleted', 'name']);
+    expect(deletes.entries.some((e) => e.dn.startsWith('CN=Replicated'))).toBe(false);
+    const asReplicator = await dirSync(c, plainCookie, INCREMENTAL_VALUES, ['objectGUID', 'isDeleted', 'name']);
+    expect(asReplicator.entries.some((e) => e.isDeleted === 'TRUE' && e.dn.startsWith('CN=Replicated Renamed\\0ADEL:'))).toBe(true);
+    await plain.unbind();
     await c.unbind();
   });
 
@@ -215,7 +339,8 @@ describe('DirSync (1.2.840.113556.1.4.841)', () => {
 
     // Administrator holds Get-Changes too, but real AD never hands hashes out over LDAP.
     const adminClient = await admin();
-    const asAdmin = await adminClient.search(BASE, { filter: '(sAMAccountName=hashme)', attributes: ['unicodePwd', 'supplementalCredentials'] }, new DirSyncControl());
+    const asAdmin = await adminClient.search(BASE, { filter: '(sAMAccountName=hashme)', attributes: ['sAMAccountName', 'unicodePwd', 'supplementalCredentials'] }, new DirSyncControl());
+    expect(asAdmin.searchEntries).toHaveLength(1);
     expect(absent(asAdmin.searchEntries[0]!, 'unicodePwd')).toBe(true);
     expect(absent(asAdmin.searchEntries[0]!, 'supplementalCredentials')).toBe(true);
     await adminClient.unbind();

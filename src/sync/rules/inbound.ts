@@ -76,7 +76,8 @@ export function inboundFromAd(object: ConnectorObject, type: ObjectType, domainF
     attributes[name] = value;
     rules[name] = rule;
   };
-  const cn = first(object, 'cn') ?? first(object, 'name');
+  // The RDN value: DirSync sends `name` on creation, rename and move, never `cn` (Samba dirsync.c).
+  const cn = first(object, 'name') ?? first(object, 'cn');
   set('onPremisesImmutableId', sourceAnchorOf(object), first(object, 'mS-DS-ConsistencyGuid') ? 'ConvertToBase64([mS-DS-ConsistencyGuid])' : 'ConvertToBase64([objectGUID])');
   set('onPremisesSecurityIdentifier', first(object, 'objectSid'), 'objectSid');
   set('onPremisesSamAccountName', first(object, 'sAMAccountName'), 'sAMAccountName');

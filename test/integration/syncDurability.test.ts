@@ -1,0 +1,109 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Client, Entry } from 'ldapts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { importLdif } from '../../src/ad/importLdif.js';
+import { SYSTEM } from '../../src/ad/principal.js';
+import { parseLdif } from '../../src/directory/ldif.js';
+import { generateEstateLdif, seededNames } from '../../src/domains/seedgen.js';
+import { startEmulator } from '../../src/emulator.js';
+import { sidToString, single, strings, values } from '../support/adValues.js';
+import { managedReader, onpremAdmin, searchAll } from '../support/estate.js';
+
+// Issue 5: kill -9 at random moments of a full sync of 10,000 generated users, then a restart:
+// the managed domain ends exactly as it should, with no duplicate, no lost object, no lost link.
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const SYNC_CHILD = join(ROOT, 'test', 'support', 'syncChild.ts');
+const ONPREM = 'DC=contoso,DC=com';
+const USERS = 'OU=AADDC Users,DC=aaddscontoso,DC=com';
+const KILLS = 5;
+const IN_SCOPE = '(&(|(&(objectCategory=person)(objectClass=user))(&(objectClass=group)(|(groupType:1.2.840.113556.1.4.803:=2147483648)(mail=*))))(!(isCriticalSystemObject=TRUE))(!(sAMAccountName=MSOL_*)))';
+
+let dataDir: string;
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'dsemu-synckill-'));
+  const emulator = await startEmulator({ dataDir, ldapPort: 0, ldapsPort: 0, logLevel: 'silent', sync: false });
+  try {
+    const ldif = generateEstateLdif({ users: 10_000, baseDn: ONPREM, ou: `OU=Generated,OU=Corp,${ONPREM}`, upnSuffix: 'contoso.com', reserved: seededNames() });
+    emulator.onpremDc.store.write(() => importLdif(emulator.onpremDc, parseLdif(ldif, 'generated.ldif'), 'generated.ldif', { principal: SYSTEM, secure: true }));
+  } finally {
+    await emulator.stop();
+  }
+}, 300_000);
+
+afterAll(() => {
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+});
+
+/** One agent process; SIGKILL `killAfterMs` after its cycle starts (never, when undefined). */
+function runSync(killAfterMs: number | undefined): Promise<{ killed: boolean; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', SYNC_CHILD, dataDir], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    let timer: NodeJS.Timeout | undefined;
+    child.stdout.setEncoding('utf8');
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (d: string) => (output += d));
+    child.stdout.on('data', (d: string) => {
+      output += d;
+      if (killAfterMs !== undefined && timer === undefined && output.includes('syncing')) timer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+    });
+    child.on('error', reject);
+    child.on('exit', (_code, signal) => {
+      if (timer) clearTimeout(timer);
+      resolve({ killed: signal === 'SIGKILL', output });
+    });
+  });
+}
+
+const sidsOf = (entry: Entry | undefined, name: string): string[] => values(entry, name).map((v) => sidToString(v as Buffer));
+
+describe('a full sync killed at random moments', () => {
+  it(`converges after ${KILLS} kills and a restart to exactly the on-prem estate`, async () => {
+    let killed = 0;
+    for (let i = 0; i < KILLS; i++) {
+      // Anywhere in the first seconds of the cycle: import, sync and export all get hit.
+      const result = await runSync(200 + Math.floor(Math.random() * 6000));
+      if (result.killed) killed++;
+      else expect(result.output).toContain('synced');
+    }
+    expect(killed).toBeGreaterThan(0);
+    const last = await runSync(undefined);
+    expect(last.output).toContain('synced success');
+
+    const emulator = await startEmulator({ dataDir, ldapPort: 0, ldapsPort: 0, logLevel: 'silent', sync: false });
+    let onprem: Client | undefined;
+    let managed: Client | undefined;
+    try {
+      onprem = await onpremAdmin(emulator);
+      managed = await managedReader(emulator);
+      const source = await searchAll(onprem, ONPREM, IN_SCOPE, ['objectSid', 'displayName', 'name', 'member', 'userPrincipalName'], ['objectSid']);
+      const sourceDnToSid = new Map(source.map((e) => [e.dn.toLowerCase(), sidsOf(e, 'objectSid')[0]!]));
+      const target = (await searchAll(managed, USERS, '(&(msDS-aadObjectId=*)(sIDHistory=*))', ['sIDHistory', 'displayName', 'member', 'userPrincipalName', 'msDS-aadObjectId'], ['sIDHistory']));
+      const targetDnToSid = new Map(target.map((e) => [e.dn.toLowerCase(), sidsOf(e, 'sIDHistory')[0]!]));
+      expect(source.length).toBeGreaterThan(11_000);
+      // Every object once, none twice, nothing else.
+      expect(target.length).toBe(source.length);
+      expect(new Set(target.map((e) => single(e, 'msDS-aadObjectId'))).size).toBe(target.length);
+      const bySid = new Map(target.map((e) => [sidsOf(e, 'sIDHistory')[0]!, e]));
+      for (const s of source) {
+        const t = bySid.get(sidsOf(s, 'objectSid')[0]!);
+        expect(t, s.dn).toBeDefined();
+        // Entra's displayName falls back to cn.
+        expect(single(t, 'displayName')).toBe(single(s, 'displayName') ?? single(s, 'name'));
+        // Memberships: the in-scope members, as the managed domain's objects.
+        const wanted = strings(s, 'member').map((dn) => sourceDnToSid.get(dn.toLowerCase())).filter((x): x is string => x !== undefined).sort();
+        const have = strings(t, 'member').map((dn) => targetDnToSid.get(dn.toLowerCase())).filter((x): x is string => x !== undefined).sort();
+        expect(have, s.dn).toEqual(wanted);
+      }
+    } finally {
+      await onprem?.unbind();
+      await managed?.unbind();
+      await emulator.stop();
+    }
+  }, 600_000);
+});
