@@ -157,7 +157,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     onprem: { ...onprem.endpoint, admin: { dn: `CN=Administrator,CN=Users,${onprem.dc.domain.dn}`, upn: `Administrator@${onprem.dc.domain.dnsName}`, password: adminPassword } },
     managedDc: managed.dc,
     managedCredentials: managed.credentials,
-    managed: { ...managed.endpoint, ...(options.managedDomain?.bootstrapAdministrator === false ? {} : { admin: bootstrapEndpoint(managed.dc, options.managedDomain?.bootstrapAdministrator ?? DEFAULT_BOOTSTRAP_ADMINISTRATOR) }) },
+    managed: managedEndpoint(managed, options.managedDomain?.bootstrapAdministrator === false ? undefined : (options.managedDomain?.bootstrapAdministrator ?? DEFAULT_BOOTSTRAP_ADMINISTRATOR)),
     forests: served.filter((d) => d !== onprem && d !== managed).map((d) => ({ endpoint: d.endpoint, dc: d.dc })),
     sync: agent,
     syncNow() {
@@ -170,6 +170,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       if (temporary) rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** The managed endpoint; its admin's DN is looked up when read (the sync renames the bootstrap user when it takes it over). */
+function managedEndpoint(managed: ServedDomain, admin: BootstrapAdministrator | undefined): DomainEndpoint {
+  const endpoint: DomainEndpoint = { ...managed.endpoint };
+  if (admin) Object.defineProperty(endpoint, 'admin', { enumerable: true, get: () => bootstrapEndpoint(managed.dc, admin) });
+  return endpoint;
 }
 
 function bootstrapEndpoint(dc: DomainController, admin: BootstrapAdministrator): { dn: string; upn: string; password: string } {
