@@ -56,6 +56,7 @@ export async function runCycle(parts: CycleParts, options: CycleOptions): Promis
     trigger: options.trigger,
     started: started.toISOString(),
     ms: 0,
+    stageMs: { import: 0, sync: 0, export: 0 },
     status: 'success',
     import: { adds: 0, updates: 0, deletes: 0 },
     sync: { adds: 0, updates: 0, deletes: 0, filtered: 0 },
@@ -73,10 +74,12 @@ export async function runCycle(parts: CycleParts, options: CycleOptions): Promis
         await source.close();
       }
     }
+    run.stageMs.import = Math.round(performance.now() - t0);
     if (full) queueEverything(store, parts.sources);
     const cloud = config.cloudObjectsFile ? readCloudObjects(config.cloudObjectsFile) : [];
     synchronize({ store, config, counts: run.sync, errors: run.errors }, cloud);
     if (full && run.status === 'success') store.write(() => store.putMeta(FULL_PENDING, false));
+    run.stageMs.sync = Math.round(performance.now() - t0) - run.stageMs.import;
 
     const only = options.objectId ? new Set([options.objectId]) : undefined;
     if (config.stagingMode || options.dryRun) {
@@ -91,6 +94,7 @@ export async function runCycle(parts: CycleParts, options: CycleOptions): Promis
         run.message = `Prevent Accidental Deletes: The number of deletions for this sync cycle (${outcome.pendingDeletes} pending deletes) has exceeded the current threshold of ${outcome.threshold} objects. Deletions will be suppressed for this sync cycle. To export them, run: dsemu sync --allow-deletes (or raise --deletion-threshold).`;
       }
     }
+    run.stageMs.export = Math.round(performance.now() - t0) - run.stageMs.import - run.stageMs.sync;
     if (run.status === 'success' && run.errors.length) run.status = 'completed-export-errors';
   } catch (e) {
     run.status = 'stopped-error';
@@ -98,7 +102,7 @@ export async function runCycle(parts: CycleParts, options: CycleOptions): Promis
   }
   run.ms = Math.round(performance.now() - t0);
   store.write(() => store.addRun(run));
-  const line = { run: run.run, profile: run.profile, trigger: run.trigger, status: run.status, import: run.import, sync: run.sync, export: run.export, errors: run.errors.length, ms: run.ms };
+  const line = { run: run.run, profile: run.profile, trigger: run.trigger, status: run.status, import: run.import, sync: run.sync, export: run.export, errors: run.errors.length, ms: run.ms, stageMs: run.stageMs };
   if (run.status === 'success' || run.status === 'staging') log.info(line, 'sync cycle');
   else log.warn({ ...line, message: run.message, firstErrors: run.errors.slice(0, 5) }, 'sync cycle');
   return run;

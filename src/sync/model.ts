@@ -70,6 +70,8 @@ export interface RunRecord {
   trigger: string;
   started: string;
   ms: number;
+  /** milliseconds spent importing, synchronizing and exporting */
+  stageMs: { import: number; sync: number; export: number };
   status: RunStatus;
   import: RunCounts;
   sync: RunCounts & { filtered: number };

@@ -24,6 +24,8 @@ export interface PendingExport {
   objectType: 'user' | 'group';
   dn?: string;
   desired?: DesiredObject;
+  /** the metaverse anchor: the order in which colliding names are handed out */
+  anchor?: string;
 }
 
 export interface ExportContext {
@@ -55,7 +57,7 @@ export function pendingExports(store: AgentStore, config: SyncConfig, only?: Rea
     const mv = store.metaverseObject(objectId);
     const current = store.managedObject(objectId);
     const desired = mv && scope.contains(mv) ? desiredManagedObject(mv) : undefined;
-    if (desired && !current) pending.push({ objectId, action: 'add', objectType: desired.objectType, desired });
+    if (desired && !current) pending.push({ objectId, action: 'add', objectType: desired.objectType, desired, anchor: mv!.anchor });
     else if (desired && current) pending.push({ objectId, action: 'update', objectType: desired.objectType, dn: current.dn, desired });
     else if (current) pending.push({ objectId, action: 'delete', objectType: current.objectType, dn: current.dn });
     else pending.push({ objectId, action: 'none', objectType: mv?.objectType ?? 'user' });
@@ -92,8 +94,12 @@ export async function exportChanges(ctx: ExportContext, options: ExportOptions =
 
   await inParallel(deletes, CONCURRENCY, (p) => attempt(p, () => writer.remove(p.objectId)));
   committer.flush();
+  // CNs are handed out in anchor order before the parallel writes, so a collision always goes
+  // the same way (the first source first, as for UPNs).
+  const adds = pending.filter((p) => p.action === 'add').sort((a, b) => (a.anchor! < b.anchor! ? -1 : a.anchor! > b.anchor! ? 1 : 0));
+  for (const p of adds) writer.reserveCn(p.objectId, p.desired!.cn);
   for (const type of ['user', 'group'] as const) {
-    const items = pending.filter((p) => p.desired?.objectType === type);
+    const items = linkTargetsFirst(pending.filter((p) => p.desired?.objectType === type));
     await inParallel(items, CONCURRENCY, (p) => attempt(p, () => writer.put(p.objectId, p.desired!)));
     committer.flush();
   }
@@ -101,6 +107,29 @@ export async function exportChanges(ctx: ExportContext, options: ExportOptions =
   for (const p of pending) if (!failed.has(p.objectId)) committer.add(() => store.dequeueExport(p.objectId));
   committer.flush();
   return { kind: 'exported' };
+}
+
+/**
+ * Managers before their reports, member groups before the groups that hold them: an add can then
+ * carry its links (one write instead of two) when the objects it names already exist.
+ */
+function linkTargetsFirst(items: PendingExport[]): PendingExport[] {
+  const byId = new Map(items.map((p) => [p.objectId, p]));
+  const depth = new Map<string, number>();
+  const depthOf = (id: string, seen: Set<string>): number => {
+    const known = depth.get(id);
+    if (known !== undefined) return known;
+    const p = byId.get(id);
+    if (!p?.desired || seen.has(id)) return 0;
+    seen.add(id);
+    const targets = p.desired.objectType === 'user' ? (p.desired.manager ? [p.desired.manager] : []) : p.desired.members;
+    let d = 0;
+    for (const t of targets) if (byId.has(t)) d = Math.max(d, depthOf(t, seen) + 1);
+    depth.set(id, d);
+    return d;
+  };
+  for (const p of items) depthOf(p.objectId, new Set());
+  return [...items].sort((a, b) => depth.get(a.objectId)! - depth.get(b.objectId)!);
 }
 
 function describe(e: unknown): string {
@@ -121,7 +150,18 @@ function sameSet(a: readonly string[], b: readonly string[]): boolean {
 
 /** The writes themselves, each recorded in the managed connector space once the DC took it. */
 class ManagedWriter {
+  /** DNs of objects written in this run, before their records are committed */
+  private readonly written = new Map<string, string>();
+  private readonly added = new Set<string>();
+  /** CN (lower case) -> objectId, handed out before the adds run; objectId -> its attempt */
+  private readonly reservedCns = new Map<string, string>();
+  private readonly cnAttempts = new Map<string, number>();
+
   constructor(private readonly ctx: ExportContext, private readonly committer: Committer) {}
+
+  private dnOf(objectId: string): string | undefined {
+    return this.written.get(objectId) ?? this.store.managedObject(objectId)?.dn;
+  }
 
   private get store(): AgentStore {
     return this.ctx.store;
@@ -141,6 +181,7 @@ class ManagedWriter {
       if (resultCodeOf(e) !== 32) throw e;
     }
     this.ctx.counts.deletes++;
+    this.written.delete(objectId);
     this.committer.add(() => {
       this.forget(current);
       // The DC drops link values naming a deleted object; so does our record of them.
@@ -158,11 +199,11 @@ class ManagedWriter {
   async link(objectId: string, desired: DesiredObject): Promise<void> {
     const current = this.store.managedObject(objectId);
     if (!current) return;
-    const exported = (id: string): boolean => this.store.managedObject(id) !== undefined;
+    const exported = (id: string): boolean => this.dnOf(id) !== undefined;
     const want: Record<string, string[]> = { member: desired.members.filter(exported), manager: desired.manager && exported(desired.manager) ? [desired.manager] : [] };
     const changesFor = (have: ManagedObject): ManagedChange[] => {
       const changes: ManagedChange[] = [];
-      const dnOf = (id: string): string | undefined => this.store.managedObject(id)?.dn;
+      const dnOf = (id: string): string | undefined => this.dnOf(id);
       const had = new Set(have.attrs.member ?? []);
       const wanted = new Set(want.member);
       const added = want.member!.filter((id) => !had.has(id)).map(dnOf).filter((dn): dn is string => dn !== undefined);
@@ -186,15 +227,25 @@ class ManagedWriter {
       changes = changesFor(base);
       if (changes.length) await this.ctx.managed.modify(base.dn, changes);
     }
-    this.ctx.counts.updates++;
+    if (!this.added.has(objectId)) this.ctx.counts.updates++;
     const attrs = { ...base.attrs, member: want.member!, manager: want.manager! };
     this.committer.add(() => this.store.putManagedObject({ ...base, attrs }));
   }
 
   private async add(objectId: string, desired: DesiredObject): Promise<ManagedObject | undefined> {
     const { managed } = this.ctx;
-    let cnAttempt = 0;
+    let cnAttempt = this.cnAttempts.get(objectId) ?? 0;
     let samAttempt = this.wantsGeneratedSam(objectId, desired) ? 0 : -1;
+    // Links to objects that already exist go with the add; the others wait for the link pass.
+    const links: Record<string, string[]> = {};
+    const linked: Record<string, string[]> = {};
+    const targets: Record<string, string[]> = desired.objectType === 'user' ? { manager: desired.manager ? [desired.manager] : [] } : { member: desired.members };
+    for (const [name, ids] of Object.entries(targets)) {
+      const present = ids.filter((id) => this.dnOf(id) !== undefined);
+      if (present.length === 0) continue;
+      linked[name] = present;
+      links[name] = present.map((id) => this.dnOf(id)!);
+    }
     for (let i = 0; i < MAX_NAME_ATTEMPTS; i++) {
       const cn = this.freeCn(objectId, desired.cn, cnAttempt);
       cnAttempt = cn.attempt;
@@ -202,7 +253,7 @@ class ManagedWriter {
       samAttempt = sam.attempt;
       const dn = `CN=${escapeRdnValue(cn.value)},${managed.usersOu}`;
       try {
-        await managed.add(dn, { objectClass: [desired.objectType], sAMAccountName: [sam.value], ...desired.attrs });
+        await managed.add(dn, { objectClass: [desired.objectType], sAMAccountName: [sam.value], ...desired.attrs, ...links });
       } catch (e) {
         const code = resultCodeOf(e);
         if (code !== 68 && code !== 19) throw e;
@@ -213,7 +264,9 @@ class ManagedWriter {
         else samAttempt++;
         continue;
       }
-      const record: ManagedObject = { objectId, objectType: desired.objectType, dn, cn: desired.cn, sAMAccountName: sam.value, attrs: { ...desired.attrs } };
+      const record: ManagedObject = { objectId, objectType: desired.objectType, dn, cn: desired.cn, sAMAccountName: sam.value, attrs: { ...desired.attrs, ...linked } };
+      this.written.set(objectId, dn);
+      this.added.add(objectId);
       this.ctx.counts.adds++;
       this.committer.add(() => this.remember(record));
       return undefined;
@@ -254,6 +307,7 @@ class ManagedWriter {
         throw e;
       }
       this.ctx.counts.renames++;
+      this.written.set(current.objectId, `${rdn},${this.ctx.managed.usersOu}`);
       return { ...current, cn, dn: `${rdn},${this.ctx.managed.usersOu}` };
     }
     throw new Error(`no free name for ${cn}`);
@@ -278,6 +332,7 @@ class ManagedWriter {
     const record = this.fromEntry(objectId, desired.objectType, entry);
     // Stays with the name it has; a CN other than the rules' is renamed by the update.
     record.cn = entry.attrs.cn?.[0] ?? desired.cn;
+    this.written.set(objectId, record.dn);
     this.store.write(() => this.remember(record));
     return record;
   }
@@ -340,10 +395,16 @@ class ManagedWriter {
     }
   }
 
+  reserveCn(objectId: string, cn: string): void {
+    const free = this.freeCn(objectId, cn, 0);
+    this.reservedCns.set(free.value.toLowerCase(), objectId);
+    this.cnAttempts.set(objectId, free.attempt);
+  }
+
   private freeCn(objectId: string, cn: string, from: number): { value: string; attempt: number } {
     for (let attempt = from; ; attempt++) {
       const value = uniqueCn(cn, objectId, attempt);
-      const holder = this.store.nameHolder('cn', value);
+      const holder = this.store.nameHolder('cn', value) ?? this.reservedCns.get(value.toLowerCase());
       if (holder === undefined || holder === objectId) return { value, attempt };
     }
   }
