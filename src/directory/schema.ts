@@ -263,6 +263,7 @@ const loaded = new Map<string, Schema>();
 
 export class Schema {
   private readonly attributeIndex = new Map<string, AttributeType>();
+  private readonly attributeLookups = new Map<string, AttributeType | undefined>();
   private readonly classIndex = new Map<string, ObjectClass>();
   private readonly byLinkId = new Map<number, AttributeType>();
   private readonly attributeList: AttributeType[] = [];
@@ -301,6 +302,7 @@ export class Schema {
   }
 
   private addAttribute(attr: AttributeType, line: number, source: string): void {
+    this.attributeLookups.clear();
     for (const key of [attr.oid, ...attr.names]) {
       const k = key.toLowerCase();
       if (this.attributeIndex.has(k)) fail(source, line, `attribute "${key}" is defined twice`);
@@ -370,8 +372,13 @@ export class Schema {
   }
 
   attribute(nameOrOid: string): AttributeType | undefined {
+    // Hot: every read and write asks, mostly for the same few hundred spellings.
+    const hit = this.attributeLookups.get(nameOrOid);
+    if (hit !== undefined || this.attributeLookups.has(nameOrOid)) return hit;
     const bare = nameOrOid.split(';', 1)[0]!.trim();
-    return this.attributeIndex.get(bare.toLowerCase());
+    const found = this.attributeIndex.get(bare.toLowerCase());
+    if (this.attributeLookups.size < 10_000) this.attributeLookups.set(nameOrOid, found);
+    return found;
   }
 
   objectClass(nameOrOid: string): ObjectClass | undefined {
