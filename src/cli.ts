@@ -2,16 +2,11 @@ import { writeSync } from 'node:fs';
 import { resolve } from 'node:path';
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { kerberosKeys } from './ad/crypto/kerberos.js';
-import { ntHash } from './ad/crypto/ntHash.js';
-import { importLdif, LdifImportError } from './ad/importLdif.js';
-import { SYSTEM } from './ad/principal.js';
-import { parseLdifFile, LdifError, formatLdifEntry } from './directory/ldif.js';
-import { contoso } from './domains/onprem.js';
-import { openDomain } from './domains/openDomain.js';
-import { generateEstate } from './domains/seedgen.js';
-import { DEFAULT_ADMIN_PASSWORD, startEmulator } from './emulator.js';
-import { createLogger, type LogLevel } from './log.js';
+import type { LogLevel } from './log.js';
+import { deletionThreshold, SYNC_PROFILE_NAMES } from './commands/startSync.js';
+
+// Each command loads what it needs when it runs, so that `dsemu explain` or `dsemu hash` does
+// not load the LDAP servers first.
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -42,8 +37,8 @@ export async function main(argv: string[]): Promise<void> {
           .option('host', { type: 'string', default: '127.0.0.1', describe: 'listen address' })
           .option('ldap-port', { type: 'number', default: 10389 })
           .option('ldaps-port', { type: 'number', default: 10636 })
-          .option('managed-ldap-port', { type: 'number', default: 20389, describe: 'the managed domain (aaddscontoso.com)' })
-          .option('managed-ldaps-port', { type: 'number', default: 20636 })
+          .option('managed-ldap-port', { type: 'number', describe: 'the managed domain (aaddscontoso.com); default 20389, a free port when --ldap-port is 0' })
+          .option('managed-ldaps-port', { type: 'number', describe: 'default 20636, a free port when --ldap-port is 0' })
           .option('dc-admin', { type: 'string', default: 'dcadmin@contoso.com', describe: 'UPN of a bootstrap member of AAD DC Administrators in the managed domain, until the sync brings one (--no-dc-admin: none)' })
           .option('dc-admin-password', { type: 'string', default: 'Passw0rd!' })
           .option('ntlm-password-sync', { type: 'boolean', default: true, describe: 'managed domain: NTLM password hash synchronization (--no-ntlm-password-sync: every simple bind fails, as Microsoft documents)' })
@@ -52,14 +47,24 @@ export async function main(argv: string[]): Promise<void> {
           .option('managed-cert', { type: 'string', describe: "managed domain's LDAPS certificate: PFX (as Domain Services takes it) or PEM" })
           .option('managed-cert-password', { type: 'string' })
           .option('log-level', { choices: LOG_LEVELS, default: 'info' as LogLevel })
-          .option('admin-password', { type: 'string', default: DEFAULT_ADMIN_PASSWORD, describe: "Administrator's password" })
+          .option('admin-password', { type: 'string', describe: "Administrator's password (default Passw0rd!)" })
           .option('cert', { type: 'string', describe: 'TLS certificate: PEM (certificate and key) or PFX; default: a generated development certificate' })
           .option('cert-key', { type: 'string', describe: 'PEM key file, when --cert holds only the certificate' })
           .option('cert-password', { type: 'string', describe: 'password of the PFX or of an encrypted key' })
           .option('lockout-threshold', { type: 'number', describe: 'on-prem lockoutThreshold set on first start (default 0: no lockout)' })
           .option('referrals', { type: 'boolean', default: true, describe: 'continuation references after searches at the domain root, as AD sends them (--no-referrals: none)' })
-          .option('tombstone-lifetime', { type: 'number', default: 180, describe: 'days a deleted object stays as a tombstone' }),
+          .option('tombstone-lifetime', { type: 'number', default: 180, describe: 'days a deleted object stays as a tombstone' })
+          .option('forest', { type: 'string', array: true, describe: 'another on-prem forest from seed/<name>.ldif, synced too (repeatable), e.g. fabrikam.com' })
+          .option('sync', { type: 'boolean', default: true, describe: 'run the sync agent to the managed domain (--no-sync: none)' })
+          .option('sync-profile', { choices: SYNC_PROFILE_NAMES, default: 'live' as const, describe: "live: on-prem changes arrive in under a second; realistic: Entra Connect's 30-minute delta cycle" })
+          .option('sync-interval', { type: 'number', describe: "seconds between periodic delta cycles (default: the profile's, 10 or 1800)" })
+          .option('deletion-threshold', { type: 'string', default: '500', coerce: deletionThreshold, describe: 'prevent accidental deletes: an export with more pending deletes is not run (N, or off / --no-deletion-threshold)' })
+          .option('staging', { type: 'boolean', default: false, describe: 'staging mode: import and sync, never export; pending exports are written to <data-dir>/sync/staging' })
+          .option('scope-group', { type: 'string', array: true, describe: 'Domain Services scoped synchronization: only this group and its direct members (repeatable)' })
+          .option('include-ou', { type: 'string', array: true, describe: 'Entra Connect OU filtering: only objects under this OU of its forest (repeatable)' }),
       async (args) => {
+        const [{ startEmulator }, { createLogger }, { startupSummary, syncOptionsOf }] = await Promise.all([import('./emulator.js'), import('./log.js'), import('./commands/startSync.js')]);
+        const sync = syncOptionsOf(args);
         const emulator = await startEmulator({
           host: args.host,
           ldapPort: args['ldap-port'],
@@ -80,12 +85,16 @@ export async function main(argv: string[]): Promise<void> {
           lockoutThreshold: args['lockout-threshold'],
           referrals: args.referrals,
           tombstoneLifetimeDays: args['tombstone-lifetime'],
+          forests: args.forest,
+          sync,
         });
         const stop = (): void => {
           void emulator.stop().then(() => process.exit(0));
         };
         process.once('SIGINT', stop);
         process.once('SIGTERM', stop);
+        // Said once the signals are handled: whoever waits for it may stop the emulator at once.
+        startupSummary(emulator, sync, createLogger(args['log-level']));
       },
     )
     .command(
@@ -93,6 +102,9 @@ export async function main(argv: string[]): Promise<void> {
       'apply an LDIF file (RFC 2849 content and change records) to the on-prem DC, all or nothing',
       (y) => dataDirOption(y).positional('file', { type: 'string', demandOption: true }).option('log-level', { choices: LOG_LEVELS, default: 'warn' as LogLevel }),
       async (args) => {
+        const [{ importLdif, LdifImportError }, { SYSTEM }, { parseLdifFile, LdifError }, { contoso }, { openDomain }, { DEFAULT_ADMIN_PASSWORD }, { createLogger }] = await Promise.all([
+          import('./ad/importLdif.js'), import('./ad/principal.js'), import('./directory/ldif.js'), import('./domains/onprem.js'), import('./domains/openDomain.js'), import('./emulator.js'), import('./log.js'),
+        ]);
         const log = createLogger(args['log-level']);
         const { dc } = openDomain({ dataDir: resolve(args['data-dir']), personality: contoso, adminPassword: DEFAULT_ADMIN_PASSWORD, log });
         try {
@@ -115,6 +127,9 @@ export async function main(argv: string[]): Promise<void> {
       'write the on-prem directory (or a subtree) as LDIF to standard output',
       (y) => dataDirOption(y).option('base', { type: 'string', describe: 'DN of the subtree; default: the whole domain' }),
       async (args) => {
+        const [{ SYSTEM }, { formatLdifEntry }, { contoso }, { openDomain }, { DEFAULT_ADMIN_PASSWORD }, { createLogger }] = await Promise.all([
+          import('./ad/principal.js'), import('./directory/ldif.js'), import('./domains/onprem.js'), import('./domains/openDomain.js'), import('./emulator.js'), import('./log.js'),
+        ]);
         const { dc } = openDomain({ dataDir: resolve(args['data-dir']), personality: contoso, adminPassword: DEFAULT_ADMIN_PASSWORD, log: createLogger('warn') });
         try {
           out('version: 1\n\n');
@@ -127,10 +142,48 @@ export async function main(argv: string[]): Promise<void> {
       },
     )
     .command(
+      'sync',
+      'run a sync cycle now: import from on-prem, synchronize, export to the managed domain',
+      (y) =>
+        dataDirOption(y)
+          .command(
+            'history',
+            'list the sync runs, newest first, with their counts',
+            (h) => dataDirOption(h).option('limit', { type: 'number', default: 20 }).option('json', { type: 'boolean', default: false }),
+            async (args) => {
+              const { syncHistoryCommand } = await import('./commands/syncHistory.js');
+              process.exitCode = await syncHistoryCommand({ dataDir: resolve(args['data-dir']), limit: args.limit, json: args.json }, out);
+            },
+          )
+          .option('full', { type: 'boolean', default: false, describe: 'full import and full sync: every object through the rules again' })
+          .option('dry-run', { type: 'boolean', default: false, describe: 'import and sync, then write what the export would do to <data-dir>/sync/staging instead of doing it' })
+          .option('object', { type: 'string', describe: 'export only this identity: a UPN, an on-prem DN or a managed-domain DN' })
+          .option('allow-deletes', { type: 'boolean', default: false, describe: 'export more deletes than the deletion threshold, this once' })
+          .option('json', { type: 'boolean', default: false, describe: 'print the run record as JSON' })
+          .option('log-level', { choices: LOG_LEVELS, default: 'error' as LogLevel }),
+      async (args) => {
+        const { syncCommand } = await import('./commands/sync.js');
+        process.exitCode = await syncCommand(
+          { dataDir: resolve(args['data-dir']), full: args.full, dryRun: args['dry-run'], object: args.object, allowDeletes: args['allow-deletes'], json: args.json, logLevel: args['log-level'] },
+          out,
+        );
+      },
+    )
+    .command(
+      'explain <name>',
+      'one identity through the sync: on-prem, metaverse (Entra ID) and managed-domain attributes, the rule behind each, and why it is absent where it is',
+      (y) => dataDirOption(y).positional('name', { type: 'string', demandOption: true, describe: 'a UPN, an on-prem DN or a managed-domain DN' }).option('json', { type: 'boolean', default: false }),
+      async (args) => {
+        const { explainCommand } = await import('./commands/explain.js');
+        process.exitCode = await explainCommand({ dataDir: resolve(args['data-dir']), name: args.name, json: args.json }, out);
+      },
+    )
+    .command(
       'hash <password>',
       "print a password's NT hash and Kerberos AES keys, as the DC stores them",
       (y) => y.positional('password', { type: 'string', demandOption: true }).option('salt', { type: 'string', describe: 'Kerberos salt (MS-KILE: REALM + user name), e.g. CONTOSO.COMdriley' }),
-      (args) => {
+      async (args) => {
+        const [{ kerberosKeys }, { ntHash }] = await Promise.all([import('./ad/crypto/kerberos.js'), import('./ad/crypto/ntHash.js')]);
         out(`nt-hash: ${ntHash(args.password).toString('hex')}\n`);
         if (args.salt !== undefined) {
           const keys = kerberosKeys(args.password, args.salt);
@@ -151,7 +204,8 @@ export async function main(argv: string[]): Promise<void> {
               .option('upn-suffix', { type: 'string', default: 'contoso.com' })
               .option('seed', { type: 'number', default: 1, describe: 'PRNG seed: the same seed gives the same file' })
               .option('password', { type: 'string', describe: 'give every user this password (slower to import)' }),
-          (args) => {
+          async (args) => {
+            const { generateEstate } = await import('./domains/seedgen.js');
             out('version: 1\n');
             for (const record of generateEstate({ users: args.users, groups: args.groups, baseDn: 'DC=contoso,DC=com', ou: args.ou, upnSuffix: args['upn-suffix'], seed: args.seed, password: args.password })) out(`\n${record}\n`);
           },

@@ -244,7 +244,7 @@ function rulesOf(config: SyncConfig, mv: MetaverseObject, source: ConnectorObjec
   const nickname = nextMailNickname(fresh, inbound.sourceMailNickname, inbound.sourceUserPrincipalName);
   if (mv.attributes.mailNickname !== undefined) {
     rules.mailNickname = nickname.value === mv.attributes.mailNickname
-      ? `naming: ${nickname.rule === 'mailNickname' ? 'the on-prem mailNickname' : nickname.rule}`
+      ? nickname.rule !== 'mailNickname' ? `naming: ${nickname.rule}` : cloud ? 'cloud-only (seed)' : 'naming: the on-prem mailNickname'
       : 'naming: kept (changes only with the on-prem mailNickname)';
   }
   if (mv.objectType !== 'user') return rules;
