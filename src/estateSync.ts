@@ -4,7 +4,7 @@ import { DEFAULT_DELETION_THRESHOLD, SYNC_PROFILES, type SyncConfig, type SyncPr
 import { MSOL_ACCOUNT } from './domains/onprem.js';
 import { SYNC_ACCOUNT } from './domains/managed.js';
 import { SEED_DIR } from './domains/seedDir.js';
-import type { DomainCredentials } from './domains/openDomain.js';
+import { passwordSyncPublicKeyFile, type DomainCredentials } from './domains/openDomain.js';
 
 /** How the emulator runs its sync agent. */
 export interface SyncOptions {
@@ -24,6 +24,8 @@ export interface SyncOptions {
   cloudObjects?: string | false;
   /** run cycles on notifications and on the schedule (default true); false: only when asked */
   schedule?: boolean;
+  /** password hash sync with legacy hashes (default true); false: synced users cannot bind */
+  passwordHashSync?: boolean;
 }
 
 /** A DC as the agent reaches it. */
@@ -88,6 +90,8 @@ export function estateSyncConfig(dataDir: string, endpoints: Omit<EstateEndpoint
     stagingMode: options.stagingMode === true,
     schedule: { ...profile, deltaIntervalMs: options.deltaIntervalMs ?? profile.deltaIntervalMs },
     cloudObjectsFile: cloud,
+    passwordHashSync: options.passwordHashSync !== false,
+    passwordSyncKeyFile: passwordSyncPublicKeyFile(join(dataDir, endpoints.target.dnsName)),
     reportDir: join(syncStateDir(dataDir), 'staging'),
   };
 }

@@ -1,3 +1,6 @@
+import type { KeyObject } from 'node:crypto';
+import type { HashEnvelope } from './crypto/hashEnvelope.js';
+import { applySyncedCredentials } from './passwordHashSync.js';
 import type { Logger } from 'pino';
 import type { Change } from '../directory/changes.js';
 import type { DirectoryStore } from '../directory/store.js';
@@ -31,6 +34,8 @@ export interface DomainControllerOptions {
   clock?: () => Date;
   /** default true; false: NTLM password hash synchronization is off (entra.md 3.4) */
   ntlmHashes?: boolean;
+  /** the private key hashes from password hash sync are sealed for (a managed domain's) */
+  passwordSyncKey?: KeyObject;
 }
 
 /**
@@ -46,6 +51,7 @@ export class DomainController implements Dsa {
   readonly log: Logger;
   readonly ntlmHashes: boolean;
   private readonly clock: () => Date;
+  private readonly passwordSyncKey?: KeyObject;
 
   constructor(options: DomainControllerOptions) {
     this.store = options.store;
@@ -56,6 +62,7 @@ export class DomainController implements Dsa {
     this.log = options.log;
     this.clock = options.clock ?? (() => new Date());
     this.ntlmHashes = options.ntlmHashes ?? true;
+    this.passwordSyncKey = options.passwordSyncKey;
   }
 
   now(): Date {
@@ -94,6 +101,11 @@ export class DomainController implements Dsa {
   /** Change notification: `deliver` sees each committed change in scope; returns the unsubscribe. */
   watch(request: NotificationRequest, ctx: OperationContext, deliver: (entry: ResultEntry) => void): () => void {
     return watchChanges(this, request, ctx, deliver);
+  }
+
+  /** Password hash sync's privileged write: a user's hashes, sealed for this domain (ad/passwordHashSync). */
+  setSyncedCredentials(dn: string, envelope: HashEnvelope, ctx: OperationContext): void {
+    applySyncedCredentials(this, this.passwordSyncKey, dn, envelope, ctx);
   }
 
   /** DirSync: what changed since a cookie (ad/dirsync). */

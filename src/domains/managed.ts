@@ -17,6 +17,7 @@ export const aaddscontoso: DomainPersonality = {
   seedFiles: ['ad-domain.ldif', 'aadds.ldif'],
   serviceAccounts: [SYNC_ACCOUNT],
   builtInAdministrator: false,
+  receivesPasswordHashes: true,
   // The built-in policy AADDSSTFPSO applies to every user: 5 bad passwords in 2 minutes lock for
   // 30 minutes; passwords expire after 90 days (password-policy.md).
   domainPolicy: {

@@ -1,8 +1,9 @@
-import { randomBytes, randomInt } from 'node:crypto';
+import { createPrivateKey, randomBytes, randomInt } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { newSecretKey } from '../ad/crypto/secretBox.js';
+import { newEnvelopeKeyPair } from '../ad/crypto/hashEnvelope.js';
 import { DomainController } from '../ad/domainController.js';
 import { importLdif } from '../ad/importLdif.js';
 import { verifyPassword } from '../ad/passwords.js';
@@ -47,6 +48,7 @@ export function openDomain(options: OpenDomainOptions): { dc: DomainController; 
   const schema = Schema.load();
   const store = DirectoryStore.open(join(home, 'directory'), schema);
   const secretKey = readOrCreate(join(home, 'secret.key'), () => newSecretKey());
+  const passwordSyncKey = personality.receivesPasswordHashes ? createPrivateKey(passwordSyncKeyPair(home)) : undefined;
 
   let sid = store.getMeta<string>('domainSid');
   if (!sid) {
@@ -61,7 +63,7 @@ export function openDomain(options: OpenDomainOptions): { dc: DomainController; 
   }
   const domain = { dnsName: personality.dnsName, netbiosName: personality.netbiosName, dn: domainDnOf(personality.dnsName), sid, dcName: dcNames[0]! };
   const lookup = { sidOf: (sAMAccountName: string) => accountSid(dc, sAMAccountName) };
-  const dc: DomainController = new DomainController({ store, schema, domain, secretKey, access: personality.access(domain, lookup), log: options.log.child({ dc: personality.dnsName }), clock: options.clock, ntlmHashes: options.ntlmHashes });
+  const dc: DomainController = new DomainController({ store, schema, domain, secretKey, access: personality.access(domain, lookup), log: options.log.child({ dc: personality.dnsName }), clock: options.clock, ntlmHashes: options.ntlmHashes, passwordSyncKey });
 
   const credentialsFile = join(home, 'credentials.json');
   if (!store.getMeta<boolean>('provisioned')) provision(dc, options, credentialsFile);
@@ -140,6 +142,21 @@ function randomDcName(): string {
 /** A random password that meets AD's complexity rules. */
 function generatedPassword(): string {
   return `${randomBytes(18).toString('base64url')}aA1!`;
+}
+
+/** The file a sync agent seals password hashes with: the domain's public key (PEM). */
+export function passwordSyncPublicKeyFile(domainHome: string): string {
+  return join(domainHome, 'password-sync-public.pem');
+}
+
+/** The private key (PEM) of the domain's password-hash key pair, made on first start. */
+function passwordSyncKeyPair(home: string): string {
+  const privateFile = join(home, 'password-sync-key.pem');
+  if (existsSync(privateFile) && existsSync(passwordSyncPublicKeyFile(home))) return readFileSync(privateFile, 'utf8');
+  const { publicKey, privateKey } = newEnvelopeKeyPair();
+  writeSecretFile(privateFile, privateKey);
+  writeFileSync(passwordSyncPublicKeyFile(home), publicKey);
+  return privateKey;
 }
 
 function readOrCreate(path: string, create: () => Buffer): Buffer {

@@ -18,6 +18,9 @@ export interface DomainPersonality {
   readonly serviceAccounts: readonly string[];
   /** false: the built-in Administrator is disabled and gets no password (Domain Services: nobody is a Domain Admin) */
   readonly builtInAdministrator?: boolean;
+  /** true: the domain receives password hashes from a sync, sealed for its own key pair
+   *  (<data dir>/<domain>/password-sync-key.pem, public half password-sync-public.pem) */
+  readonly receivesPasswordHashes?: boolean;
   /** domain-wide policy written on the domain object on first start (attribute -> value) */
   readonly domainPolicy?: Readonly<Record<string, string>>;
   access(domain: DomainIdentity, directory: DirectoryLookup): AccessPolicy;

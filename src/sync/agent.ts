@@ -23,6 +23,7 @@ export class SyncAgent {
   private queued?: Promise<RunRecord>;
   private watchers: { stop(): void }[] = [];
   private timer?: NodeJS.Timeout;
+  private passwordTimer?: NodeJS.Timeout;
   private debounce?: NodeJS.Timeout;
   private stopped = false;
 
@@ -51,8 +52,14 @@ export class SyncAgent {
         }));
       }
     }
-    this.timer = setInterval(() => void this.request({ trigger: 'schedule' }).catch(() => undefined), schedule.deltaIntervalMs);
+    // With its own interval (realistic), the hash channel runs apart from the object cycles.
+    const ownPasswordCycle = schedule.passwordIntervalMs > 0;
+    this.timer = setInterval(() => void this.request({ trigger: 'schedule', passwords: !ownPasswordCycle }).catch(() => undefined), schedule.deltaIntervalMs);
     this.timer.unref();
+    if (ownPasswordCycle) {
+      this.passwordTimer = setInterval(() => void this.run({ trigger: 'password schedule', objects: false }).catch(() => undefined), schedule.passwordIntervalMs);
+      this.passwordTimer.unref();
+    }
   }
 
   /** Runs a delta cycle now (after the one in flight): the managed domain then reflects every on-prem change committed before the call. */
@@ -74,6 +81,7 @@ export class SyncAgent {
     for (const w of this.watchers) w.stop();
     this.watchers = [];
     if (this.timer) clearInterval(this.timer);
+    if (this.passwordTimer) clearInterval(this.passwordTimer);
     if (this.debounce) clearTimeout(this.debounce);
     await this.tail.catch(() => undefined);
     await Promise.all(this.sources.map((s) => s.close()));
@@ -85,7 +93,7 @@ export class SyncAgent {
     if (this.debounce || this.stopped) return;
     this.debounce = setTimeout(() => {
       this.debounce = undefined;
-      void this.request({ trigger: 'notification' }).catch(() => undefined);
+      void this.request({ trigger: 'notification', passwords: this.config.schedule.passwordIntervalMs === 0 }).catch(() => undefined);
     }, this.config.schedule.debounceMs);
   }
 

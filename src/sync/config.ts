@@ -38,12 +38,15 @@ export interface SyncSchedule {
   debounceMs: number;
   /** a delta cycle at least this often, for missed notifications and sources without them */
   deltaIntervalMs: number;
+  /** the password hash channel on its own this often (0: with every cycle, right after the export) */
+  passwordIntervalMs: number;
 }
 
 /** Microsoft's timings (how-to-connect-sync-feature-scheduler.md: delta every 30 minutes), or live. */
 export const SYNC_PROFILES: Record<SyncProfileName, SyncSchedule> = {
-  live: { profile: 'live', notifications: true, debounceMs: 20, deltaIntervalMs: 10_000 },
-  realistic: { profile: 'realistic', notifications: false, debounceMs: 0, deltaIntervalMs: 30 * 60_000 },
+  live: { profile: 'live', notifications: true, debounceMs: 20, deltaIntervalMs: 10_000, passwordIntervalMs: 0 },
+  // The password hash sync cycle runs every 2 minutes (entra.md 4.3).
+  realistic: { profile: 'realistic', notifications: false, debounceMs: 0, deltaIntervalMs: 30 * 60_000, passwordIntervalMs: 2 * 60_000 },
 };
 
 /** how-to-connect-sync-feature-prevent-accidental-deletes.md: on, 500 */
@@ -59,6 +62,10 @@ export interface SyncConfig {
   /** import and sync, never export (how-to-connect-sync-staging-server.md) */
   stagingMode: boolean;
   schedule: SyncSchedule;
+  /** password hash sync with legacy (NTLM and Kerberos) hashes for Domain Services */
+  passwordHashSync: boolean;
+  /** the managed domain's public key (PEM) hashes are sealed for */
+  passwordSyncKeyFile?: string;
   /** LDIF of the tenant's cloud-only users and groups */
   cloudObjectsFile?: string;
   /** where staging reports are written */

@@ -10,6 +10,7 @@ import { readCloudObjects } from './rules/cloudObjects.js';
 import { exportChanges, pendingExports } from './stages/exportStage.js';
 import { importChanges, resetCookie } from './stages/importStage.js';
 import { synchronize } from './stages/syncStage.js';
+import { forceFullPasswordSync, loadPasswordSyncKey, syncPasswordHashes } from './passwords/hashSync.js';
 import type { AgentStore } from './state/agentStore.js';
 
 export interface CycleOptions {
@@ -23,6 +24,12 @@ export interface CycleOptions {
   objectId?: string;
   /** let more deletes than the threshold through, this once */
   allowDeletes?: boolean;
+  /** run the object stages (default true); false: the password hash channel alone */
+  objects?: boolean;
+  /** run the password hash channel after the export (default true, when it is on) */
+  passwords?: boolean;
+  /** ForceFullPasswordSync: every user's hashes again */
+  fullPasswordSync?: boolean;
 }
 
 export interface CycleParts {
@@ -56,45 +63,23 @@ export async function runCycle(parts: CycleParts, options: CycleOptions): Promis
     trigger: options.trigger,
     started: started.toISOString(),
     ms: 0,
-    stageMs: { import: 0, sync: 0, export: 0 },
+    stageMs: { import: 0, sync: 0, export: 0, passwords: 0 },
     status: 'success',
     import: { adds: 0, updates: 0, deletes: 0 },
     sync: { adds: 0, updates: 0, deletes: 0, filtered: 0 },
     export: { adds: 0, updates: 0, deletes: 0, renames: 0 },
+    passwords: { synced: 0, pending: 0 },
     errors: [],
   };
   try {
-    for (const source of parts.sources) {
-      try {
-        if (full) await fullImport(store, source, run);
-        else await importChanges(store, source, run.import);
-      } catch (e) {
-        run.status = 'stopped-server-down';
-        run.errors.push({ object: source.name, stage: 'import', error: (e as Error).message });
-        await source.close();
-      }
+    if (options.objects !== false) await objectStages(parts, options, run, full, t0);
+    const passwords = config.passwordHashSync && options.passwords !== false && !config.stagingMode && !options.dryRun && run.status !== 'stopped-deletion-threshold-exceeded';
+    if (passwords && config.passwordSyncKeyFile) {
+      const started = performance.now();
+      if (options.fullPasswordSync) forceFullPasswordSync(store, parts.sources.map((s) => s.name));
+      await syncPasswordHashes(store, parts.sources, parts.managed, loadPasswordSyncKey(config.passwordSyncKeyFile), run.passwords, run.errors);
+      run.stageMs.passwords = Math.round(performance.now() - started);
     }
-    run.stageMs.import = Math.round(performance.now() - t0);
-    if (full) queueEverything(store, parts.sources);
-    const cloud = config.cloudObjectsFile ? readCloudObjects(config.cloudObjectsFile) : [];
-    synchronize({ store, config, counts: run.sync, errors: run.errors }, cloud);
-    if (full && run.status === 'success') store.write(() => store.putMeta(FULL_PENDING, false));
-    run.stageMs.sync = Math.round(performance.now() - t0) - run.stageMs.import;
-
-    const only = options.objectId ? new Set([options.objectId]) : undefined;
-    if (config.stagingMode || options.dryRun) {
-      const pending = pendingExports(store, config, only).filter((p) => p.action !== 'none');
-      run.message = writeReport(config.reportDir, formatPendingExports(store, pending));
-      run.status = config.stagingMode ? 'staging' : run.status;
-    } else {
-      const outcome = await exportChanges({ store, config, managed: parts.managed, counts: run.export, errors: run.errors, log }, { only, allowDeletes: options.allowDeletes });
-      if (outcome.kind === 'threshold') {
-        run.status = 'stopped-deletion-threshold-exceeded';
-        // how-to-connect-sync-feature-prevent-accidental-deletes.md (event 116)
-        run.message = `Prevent Accidental Deletes: The number of deletions for this sync cycle (${outcome.pendingDeletes} pending deletes) has exceeded the current threshold of ${outcome.threshold} objects. Deletions will be suppressed for this sync cycle. To export them, run: dsemu sync --allow-deletes (or raise --deletion-threshold).`;
-      }
-    }
-    run.stageMs.export = Math.round(performance.now() - t0) - run.stageMs.import - run.stageMs.sync;
     if (run.status === 'success' && run.errors.length) run.status = 'completed-export-errors';
   } catch (e) {
     run.status = 'stopped-error';
@@ -102,10 +87,46 @@ export async function runCycle(parts: CycleParts, options: CycleOptions): Promis
   }
   run.ms = Math.round(performance.now() - t0);
   store.write(() => store.addRun(run));
-  const line = { run: run.run, profile: run.profile, trigger: run.trigger, status: run.status, import: run.import, sync: run.sync, export: run.export, errors: run.errors.length, ms: run.ms, stageMs: run.stageMs };
+  const line = { run: run.run, profile: run.profile, trigger: run.trigger, status: run.status, import: run.import, sync: run.sync, export: run.export, passwords: run.passwords, errors: run.errors.length, ms: run.ms, stageMs: run.stageMs };
   if (run.status === 'success' || run.status === 'staging') log.info(line, 'sync cycle');
   else log.warn({ ...line, message: run.message, firstErrors: run.errors.slice(0, 5) }, 'sync cycle');
   return run;
+}
+
+/** Import, synchronization and export: the object half of a cycle. */
+async function objectStages(parts: CycleParts, options: CycleOptions, run: RunRecord, full: boolean, t0: number): Promise<void> {
+  const { store, config, log } = parts;
+  for (const source of parts.sources) {
+    try {
+      if (full) await fullImport(store, source, run);
+      else await importChanges(store, source, run.import);
+    } catch (e) {
+      run.status = 'stopped-server-down';
+      run.errors.push({ object: source.name, stage: 'import', error: (e as Error).message });
+      await source.close();
+    }
+  }
+  run.stageMs.import = Math.round(performance.now() - t0);
+  if (full) queueEverything(store, parts.sources);
+  const cloud = config.cloudObjectsFile ? readCloudObjects(config.cloudObjectsFile) : [];
+  synchronize({ store, config, counts: run.sync, errors: run.errors }, cloud);
+  if (full && run.status === 'success') store.write(() => store.putMeta(FULL_PENDING, false));
+  run.stageMs.sync = Math.round(performance.now() - t0) - run.stageMs.import;
+
+  const only = options.objectId ? new Set([options.objectId]) : undefined;
+  if (config.stagingMode || options.dryRun) {
+    const pending = pendingExports(store, config, only).filter((p) => p.action !== 'none');
+    run.message = writeReport(config.reportDir, formatPendingExports(store, pending));
+    run.status = config.stagingMode ? 'staging' : run.status;
+  } else {
+    const outcome = await exportChanges({ store, config, managed: parts.managed, counts: run.export, errors: run.errors, log }, { only, allowDeletes: options.allowDeletes });
+    if (outcome.kind === 'threshold') {
+      run.status = 'stopped-deletion-threshold-exceeded';
+      // how-to-connect-sync-feature-prevent-accidental-deletes.md (event 116)
+      run.message = `Prevent Accidental Deletes: The number of deletions for this sync cycle (${outcome.pendingDeletes} pending deletes) has exceeded the current threshold of ${outcome.threshold} objects. Deletions will be suppressed for this sync cycle. To export them, run: dsemu sync --allow-deletes (or raise --deletion-threshold).`;
+    }
+  }
+  run.stageMs.export = Math.round(performance.now() - t0) - run.stageMs.import - run.stageMs.sync;
 }
 
 /**

@@ -71,11 +71,13 @@ export interface RunRecord {
   started: string;
   ms: number;
   /** milliseconds spent importing, synchronizing and exporting */
-  stageMs: { import: number; sync: number; export: number };
+  stageMs: { import: number; sync: number; export: number; passwords: number };
   status: RunStatus;
   import: RunCounts;
   sync: RunCounts & { filtered: number };
   export: RunCounts & { renames: number };
+  /** password hash sync: users whose hashes reached the managed domain, and those waiting */
+  passwords: { synced: number; pending: number };
   errors: RunError[];
   message?: string;
 }

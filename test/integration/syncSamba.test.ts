@@ -63,6 +63,7 @@ describe.skipIf(!available)('a Samba AD DC as the source', () => {
       scope: {},
       deletionThreshold: 500,
       stagingMode: false,
+      passwordHashSync: false,
       schedule: SYNC_PROFILES.live,
       reportDir: join(emulator.dataDir, 'sync', 'staging'),
     }, join(emulator.dataDir, 'samba-sync'), createLogger('silent'));

@@ -81,10 +81,11 @@ function guardRdn(dsa: Dsa, entry: StoredEntry, attrs: AttributeMap): void {
 function applySamRules(dsa: Dsa, entry: StoredEntry, attrs: AttributeMap, changes: readonly Change[], principal: Principal): void {
   const touched = new Set(changes.map((c) => c.type));
   if (touched.has('pwdLastSet')) {
-    // MS-ADTS 3.1.1.4.5.x: a client may write only 0 (must change) or -1 (now).
+    // MS-ADTS 3.1.1.4.5.x: a client may write only 0 (must change) or -1 (now); the DC itself
+    // sets the source's time when hashes arrive from a sync.
     const value = String(attrs.pwdLastSet?.[0] ?? '');
     if (value === '-1') attrs.pwdLastSet = [pwdLastSetNow(dsa)];
-    else if (value !== '0') throw AdErrors.unwillingToPerform();
+    else if (value !== '0' && principal.kind !== 'system') throw AdErrors.unwillingToPerform();
   }
   if (touched.has('lockoutTime')) {
     // Only unlocking (0) is allowed; it also clears the bad-password count.

@@ -1,6 +1,10 @@
 import { Attribute, Change, type Client, type Entry } from 'ldapts';
 import { sidFromString, sidToString } from '../../directory/binary.js';
 import { connect, type LdapEndpoint } from './ldapConnection.js';
+import type { HashEnvelope } from '../../ad/crypto/hashEnvelope.js';
+
+/** dsemu's extended operation for it (the managed DC's src/ldap/handlers/extended.ts). */
+export const SET_SYNCED_CREDENTIALS_OID = '1.3.6.1.4.1.55555.1.2.1';
 
 export type ManagedValues = Record<string, string[]>;
 
@@ -71,6 +75,12 @@ export class ManagedConnector {
       if ((e as { code?: number }).code === 32) return undefined;
       throw e;
     }
+  }
+
+  /** Password hash sync's privileged write (README): a user's hashes, sealed for the managed domain. */
+  async setSyncedCredentials(dn: string, envelope: HashEnvelope): Promise<void> {
+    const client = await this.client();
+    await client.exop(SET_SYNCED_CREDENTIALS_OID, Buffer.from(JSON.stringify({ dn, envelope })));
   }
 
   async close(): Promise<void> {

@@ -67,6 +67,29 @@ export class SourceConnector {
     }
   }
 
+  /**
+   * The users whose password changed since `cookie`, with their NT hash and Kerberos keys, as the
+   * replication principal reads them (over LDAPS or loopback only; the DC enforces it). dsemu's DC
+   * hands them out through DirSync (README, "Password hashes for the replication principal");
+   * Windows and Samba keep them to MS-DRSR, so against those this yields no hashes.
+   */
+  async *passwordChangesSince(cookie: Buffer): AsyncGenerator<{ changes: PasswordChange[]; cookie: Buffer }> {
+    const client = await this.connection();
+    let current = cookie;
+    for (;;) {
+      const control = new DirSyncControl({ flags: 0, cookie: current });
+      const { searchEntries } = await client.search(this.options.baseDn, {
+        scope: 'sub',
+        filter: '(&(objectCategory=person)(objectClass=user))',
+        attributes: ['objectGUID', 'pwdLastSet', 'unicodePwd', 'supplementalCredentials'],
+        explicitBufferAttributes: ['objectGUID', 'unicodePwd', 'supplementalCredentials'],
+      }, [control]);
+      current = control.cookie;
+      yield { changes: searchEntries.map(toPasswordChange).filter((c): c is PasswordChange => c !== undefined), cookie: current };
+      if (!control.moreResults) return;
+    }
+  }
+
   async close(): Promise<void> {
     const client = this.client;
     this.client = undefined;
@@ -102,6 +125,38 @@ function toChange(entry: Entry): ImportedChange | undefined {
   change.guid = change.attrs.objectGUID?.[0] ?? '';
   change.deleted = change.attrs.isDeleted?.[0]?.toUpperCase() === 'TRUE';
   return change.guid ? change : undefined;
+}
+
+/** A user's credentials as the source DC derived them; the caller wipes `nt` after use. */
+export interface PasswordChange {
+  guid: string;
+  nt: Buffer;
+  kerberos?: { salt: string; iterations: number; aes256: string; aes128: string };
+  pwdLastSet?: string;
+}
+
+function toPasswordChange(entry: Entry): PasswordChange | undefined {
+  const one = (name: string): string | Buffer | undefined => {
+    const v = entry[name];
+    return Array.isArray(v) ? (v[0] as string | Buffer | undefined) : (v as string | Buffer | undefined);
+  };
+  const guid = one('objectGUID');
+  const nt = one('unicodePwd');
+  if (!Buffer.isBuffer(guid) || guid.length !== 16 || !Buffer.isBuffer(nt) || nt.length !== 16) return undefined;
+  const change: PasswordChange = { guid: guidToString(guid), nt };
+  const pwdLastSet = one('pwdLastSet');
+  if (pwdLastSet !== undefined) change.pwdLastSet = String(pwdLastSet);
+  const supplemental = one('supplementalCredentials');
+  if (Buffer.isBuffer(supplemental)) {
+    try {
+      const k = (JSON.parse(supplemental.toString('utf8')) as Record<string, { salt: string; iterations: number; keys: { type: number; value: string }[] }>)['Primary:Kerberos-Newer-Keys'];
+      const key = (type: number): string | undefined => k?.keys.find((x) => x.type === type)?.value;
+      if (k && key(18) && key(17)) change.kerberos = { salt: k.salt, iterations: k.iterations, aes256: key(18)!, aes128: key(17)! };
+    } catch {
+      // Not dsemu's layout (a real DC's USER_PROPERTIES): the NT hash alone still signs in.
+    }
+  }
+  return change;
 }
 
 function textOf(name: string, value: string | Buffer): string {

@@ -129,7 +129,7 @@ function project(ctx: SyncStageContext, objectId: string, type: ObjectType, anch
   const upn = keep ? { value: previous.attributes.userPrincipalName as string } : entraUserPrincipalName(inbound.sourceUserPrincipalName, nickname.value, config.tenant);
   if (upn.value) mv.attributes.userPrincipalName = upn.value;
   // Password hash sync stamps DisablePasswordExpiration on synced users (entra.md 3.3).
-  if (!cloudOnly) mv.attributes.passwordPolicies = 'DisablePasswordExpiration';
+  if (!cloudOnly && config.passwordHashSync) mv.attributes.passwordPolicies = 'DisablePasswordExpiration';
   claimUniqueNames(store, mv, previous, config.tenant, {});
   return mv;
 }

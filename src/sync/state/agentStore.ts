@@ -26,6 +26,7 @@ export class AgentStore {
   private readonly queues: Database<true, string[]>;
   private readonly meta: Database<unknown, string>;
   private readonly runLog: Database<RunRecord, number>;
+  private readonly passwordHashes: Database<string, string>;
 
   private constructor(readonly path: string) {
     mkdirSync(path, { recursive: true });
@@ -40,6 +41,7 @@ export class AgentStore {
     this.queues = this.root.openDB({ name: 'queues' });
     this.meta = this.root.openDB({ name: 'meta' });
     this.runLog = this.root.openDB({ name: 'runs' });
+    this.passwordHashes = this.root.openDB({ name: 'passwordHashes' });
   }
 
   static open(path: string): AgentStore {
@@ -181,6 +183,17 @@ export class AgentStore {
 
   dequeueExport(objectId: string): void {
     this.queues.remove(['export', objectId]);
+  }
+
+  // --- Entra's hash of the hash -------------------------------------------------------------
+
+  /** `v1;PPH1_MD4,<salt>,1000,<hash>;`: what Entra ID keeps for cloud sign-in (not usable to sign in elsewhere). */
+  passwordHashHash(objectId: string): string | undefined {
+    return this.passwordHashes.get(objectId);
+  }
+
+  putPasswordHashHash(objectId: string, value: string): void {
+    this.passwordHashes.put(objectId, value);
   }
 
   // --- cookies, settings, runs ------------------------------------------------------------
