@@ -1,4 +1,6 @@
-import { Attribute, Change, type Client } from 'ldapts';
+import { readFileSync } from 'node:fs';
+import { Attribute, Change, Client } from 'ldapts';
+import { encodeUnicodePwd } from '../../src/ad/crypto/unicodePwd.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../../src/emulator.js';
 import { single, strings } from '../support/adValues.js';
@@ -80,5 +82,43 @@ describe('the live profile', () => {
       async () => (await user('(userPrincipalName=lortiz@contoso.com)')) === undefined,
     );
     for (const [change, ms] of Object.entries(timings)) expect(ms, `${change} took ${Math.round(ms)} ms`).toBeLessThan(LIVE_MS);
+  });
+});
+
+describe('the live profile, passwords', () => {
+  async function binds(name: string, password: string): Promise<boolean> {
+    const client = new Client({ url: emulator.managed.ldapUrl });
+    try {
+      await client.bind(name, password);
+      return true;
+    } catch {
+      return false;
+    } finally {
+      await client.unbind().catch(() => undefined);
+    }
+  }
+
+  it('lets a user added with a password, and then a new password, sign in on the managed domain within a second', async () => {
+    const secure = new Client({ url: emulator.onprem.ldapsUrl!, tlsOptions: { ca: [readFileSync(emulator.onprem.caFile!)] } });
+    await secure.bind(emulator.onprem.admin.upn, emulator.onprem.admin.password);
+    const dn = `CN=Omar Haddad,${OU}`;
+    const added = await arrives(
+      () => secure.add(dn, [
+        new Attribute({ type: 'objectClass', values: ['user'] }),
+        new Attribute({ type: 'sAMAccountName', values: ['ohaddad'] }),
+        new Attribute({ type: 'userPrincipalName', values: ['ohaddad@contoso.com'] }),
+        new Attribute({ type: 'userAccountControl', values: ['512'] }),
+        new Attribute({ type: 'unicodePwd', values: [encodeUnicodePwd('F1rst!Pass#word')] }),
+      ]),
+      () => binds('ohaddad@contoso.com', 'F1rst!Pass#word'),
+    );
+    const changed = await arrives(
+      () => secure.modify(dn, new Change({ operation: 'replace', modification: new Attribute({ type: 'unicodePwd', values: [encodeUnicodePwd('S3cond!Pass#word')] }) })),
+      () => binds('ohaddad@contoso.com', 'S3cond!Pass#word'),
+    );
+    expect(await binds('ohaddad@contoso.com', 'F1rst!Pass#word')).toBe(false);
+    await secure.unbind();
+    expect(added, `the add took ${Math.round(added)} ms`).toBeLessThan(LIVE_MS);
+    expect(changed, `the change took ${Math.round(changed)} ms`).toBeLessThan(LIVE_MS);
   });
 });
