@@ -86,9 +86,12 @@ export function aesKey(
 
 /** Both AES keys for a password and salt, as stored in Primary:Kerberos-Newer-Keys. */
 export function kerberosKeys(password: string, salt: string, iterations = DEFAULT_ITERATIONS): KerberosKeys {
+  // One PBKDF2 for both: a 16-byte PBKDF2 output is the first 16 bytes of the 32-byte one (RFC 8018 5.2).
+  const tkey = pbkdf2Sync(Buffer.from(password, 'utf8'), Buffer.from(salt, 'utf8'), iterations, 32, 'sha1');
+  const usage = Buffer.from('kerberos', 'ascii');
   return {
-    aes256: aesKey(password, salt, 256, iterations),
-    aes128: aesKey(password, salt, 128, iterations),
+    aes256: deriveKey(tkey, usage),
+    aes128: deriveKey(tkey.subarray(0, 16), usage),
     salt,
     iterations,
   };
