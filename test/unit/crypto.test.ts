@@ -4,7 +4,7 @@ import { ntHash } from '../../src/ad/crypto/ntHash.js';
 import { aesKey, deriveKey, kerberosKeys, kerberosSalt, nfold } from '../../src/ad/crypto/kerberos.js';
 import { decodeUnicodePwd, encodeUnicodePwd } from '../../src/ad/crypto/unicodePwd.js';
 import { newSecretKey, openSecret, sealSecret } from '../../src/ad/crypto/secretBox.js';
-import { entraPasswordHashHash } from '../../src/ad/crypto/passwordHashHash.js';
+import { entraPasswordHashHash, entraPasswordHashHashAsync } from '../../src/ad/crypto/passwordHashHash.js';
 import { characterCategoryCount, containsAccountName, meetsComplexity } from '../../src/ad/crypto/complexity.js';
 
 const hex = (b: Buffer): string => b.toString('hex');
@@ -237,6 +237,12 @@ describe('entraPasswordHashHash (entra.md 4.2)', () => {
   it('DSInternals ConvertTo-OrgIdHash example 3', () => {
     const nt = Buffer.from('92937945b518814341de3f726500d4ff', 'hex');
     expect(entraPasswordHashHash(nt, Buffer.from('a42b92067e4b8123101a', 'hex'))).toBe(
+      'v1;PPH1_MD4,a42b92067e4b8123101a,1000,f0fc762ea9051ef754652becd83ee5e54c1c857c1c0965abac5d85de9c143911;',
+    );
+  });
+  it('gives the same off the event loop (the agent\'s pass over many users)', async () => {
+    const nt = Buffer.from('92937945b518814341de3f726500d4ff', 'hex');
+    expect(await entraPasswordHashHashAsync(nt, Buffer.from('a42b92067e4b8123101a', 'hex'))).toBe(
       'v1;PPH1_MD4,a42b92067e4b8123101a,1000,f0fc762ea9051ef754652becd83ee5e54c1c857c1c0965abac5d85de9c143911;',
     );
   });

@@ -1,7 +1,7 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { sealEnvelope } from '../../ad/crypto/hashEnvelope.js';
-import { entraPasswordHashHash } from '../../ad/crypto/passwordHashHash.js';
+import { EnvelopeKey } from '../../ad/crypto/hashEnvelope.js';
+import { entraPasswordHashHashAsync } from '../../ad/crypto/passwordHashHash.js';
 import type { ManagedConnector } from '../connectors/managedConnector.js';
 import type { PasswordChange, SourceConnector } from '../connectors/sourceConnector.js';
 import { objectIdFor } from '../identity.js';
@@ -41,32 +41,43 @@ export function loadPasswordSyncKey(file: string): KeyObject {
  * a user not yet exported.
  */
 export async function syncPasswordHashes(store: AgentStore, sources: readonly SourceConnector[], managed: ManagedConnector, publicKey: KeyObject, counts: PasswordSyncCounts, errors: RunError[]): Promise<void> {
-  for (const source of sources) {
-    const cookie = Buffer.from(store.getMeta<string>(cookieKey(source.name)) ?? '', 'base64');
-    let complete = true;
-    for await (const batch of source.passwordChangesSince(cookie)) {
-      await inParallel(batch.changes, CONCURRENCY, async (change) => {
-        try {
-          if (!(await pushHashes(store, source.name, change, managed, publicKey))) {
-            counts.pending++;
-            complete = false;
-            return;
-          }
-          counts.synced++;
-        } catch (e) {
+  const key = new EnvelopeKey(publicKey);
+  try {
+    for (const source of sources) await syncSource(store, source, managed, key, counts, errors);
+  } finally {
+    key.close();
+  }
+}
+
+async function syncSource(store: AgentStore, source: SourceConnector, managed: ManagedConnector, key: EnvelopeKey, counts: PasswordSyncCounts, errors: RunError[]): Promise<void> {
+  const cookie = Buffer.from(store.getMeta<string>(cookieKey(source.name)) ?? '', 'base64');
+  let complete = true;
+  for await (const batch of source.passwordChangesSince(cookie)) {
+    const hashesOfHashes = new Map<string, string>();
+    await inParallel(batch.changes, CONCURRENCY, async (change) => {
+      try {
+        if (!(await pushHashes(store, source.name, change, managed, key, hashesOfHashes))) {
+          counts.pending++;
           complete = false;
-          errors.push({ object: `${source.name}|${change.guid}`, stage: 'export', error: `password hash sync: ${(e as Error).message}` });
-        } finally {
-          change.nt.fill(0);
+          return;
         }
-      });
-      if (complete) store.write(() => store.putMeta(cookieKey(source.name), batch.cookie.toString('base64')));
-    }
+        counts.synced++;
+      } catch (e) {
+        complete = false;
+        errors.push({ object: `${source.name}|${change.guid}`, stage: 'export', error: `password hash sync: ${(e as Error).message}` });
+      } finally {
+        change.nt.fill(0);
+      }
+    });
+    store.write(() => {
+      for (const [objectId, value] of hashesOfHashes) store.putPasswordHashHash(objectId, value);
+      if (complete) store.putMeta(cookieKey(source.name), batch.cookie.toString('base64'));
+    });
   }
 }
 
 /** false: the user is in the metaverse but not yet in the managed domain (try again next pass). */
-async function pushHashes(store: AgentStore, connector: string, change: PasswordChange, managed: ManagedConnector, publicKey: KeyObject): Promise<boolean> {
+async function pushHashes(store: AgentStore, connector: string, change: PasswordChange, managed: ManagedConnector, key: EnvelopeKey, hashesOfHashes: Map<string, string>): Promise<boolean> {
   const objectId = objectIdFor(connector, change.guid);
   const mv = store.metaverseObject(objectId);
   // Not synced (filtered, out of scope, a computer): its hashes go nowhere.
@@ -75,11 +86,10 @@ async function pushHashes(store: AgentStore, connector: string, change: Password
   if (!target) return false;
   const payload = Buffer.from(JSON.stringify({ nt: change.nt.toString('hex'), kerberos: change.kerberos, pwdLastSet: change.pwdLastSet }));
   try {
-    await managed.setSyncedCredentials(target.dn, sealEnvelope(publicKey, payload));
+    await managed.setSyncedCredentials(target.dn, key.seal(payload));
   } finally {
     payload.fill(0);
   }
-  const hashOfHash = entraPasswordHashHash(change.nt);
-  store.write(() => store.putPasswordHashHash(objectId, hashOfHash));
+  hashesOfHashes.set(objectId, await entraPasswordHashHashAsync(change.nt));
   return true;
 }
