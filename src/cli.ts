@@ -61,10 +61,12 @@ export async function main(argv: string[]): Promise<void> {
           .option('deletion-threshold', { type: 'string', default: '500', coerce: deletionThreshold, describe: 'prevent accidental deletes: an export with more pending deletes is not run (N, or off / --no-deletion-threshold)' })
           .option('staging', { type: 'boolean', default: false, describe: 'staging mode: import and sync, never export; pending exports are written to <data-dir>/sync/staging' })
           .option('scope-group', { type: 'string', array: true, describe: 'Domain Services scoped synchronization: only this group and its direct members (repeatable)' })
-          .option('include-ou', { type: 'string', array: true, describe: 'Entra Connect OU filtering: only objects under this OU of its forest (repeatable)' }),
+          .option('include-ou', { type: 'string', array: true, describe: 'Entra Connect OU filtering: only objects under this OU of its forest (repeatable)' })
+          .option('password-hash-sync', { type: 'boolean', default: true, describe: 'Entra Connect syncs the legacy (NTLM and Kerberos) hashes (--no-password-hash-sync: synced users exist in the managed domain but cannot bind)' }),
       async (args) => {
         const [{ startEmulator }, { createLogger }, { startupSummary, syncOptionsOf }] = await Promise.all([import('./emulator.js'), import('./log.js'), import('./commands/startSync.js')]);
         const sync = syncOptionsOf(args);
+        if (sync && !args['password-hash-sync']) sync.passwordHashSync = false;
         const emulator = await startEmulator({
           host: args.host,
           ldapPort: args['ldap-port'],
@@ -159,15 +161,69 @@ export async function main(argv: string[]): Promise<void> {
           .option('dry-run', { type: 'boolean', default: false, describe: 'import and sync, then write what the export would do to <data-dir>/sync/staging instead of doing it' })
           .option('object', { type: 'string', describe: 'export only this identity: a UPN, an on-prem DN or a managed-domain DN' })
           .option('allow-deletes', { type: 'boolean', default: false, describe: 'export more deletes than the deletion threshold, this once' })
+          .option('full-password-sync', { type: 'boolean', default: false, describe: "ForceFullPasswordSync: every synced user's hashes through again" })
           .option('json', { type: 'boolean', default: false, describe: 'print the run record as JSON' })
           .option('log-level', { choices: LOG_LEVELS, default: 'error' as LogLevel }),
       async (args) => {
         const { syncCommand } = await import('./commands/sync.js');
         process.exitCode = await syncCommand(
-          { dataDir: resolve(args['data-dir']), full: args.full, dryRun: args['dry-run'], object: args.object, allowDeletes: args['allow-deletes'], json: args.json, logLevel: args['log-level'] },
+          { dataDir: resolve(args['data-dir']), full: args.full, dryRun: args['dry-run'], object: args.object, allowDeletes: args['allow-deletes'], fullPasswordSync: args['full-password-sync'], json: args.json, logLevel: args['log-level'] },
           out,
         );
       },
+    )
+    .command('cloud', "the tenant's cloud-only users (Entra ID), synced to the managed domain", (y) =>
+      y
+        .command('user', 'cloud-only users', (u) =>
+          u
+            .command(
+              'add <upn>',
+              'create a cloud-only user (no password, so no bind until set-password), then sync it to the managed domain',
+              (a) =>
+                dataDirOption(a)
+                  .positional('upn', { type: 'string', demandOption: true, describe: "userPrincipalName: the tenant's initial domain or a verified domain" })
+                  .option('display-name', { type: 'string', demandOption: true })
+                  .option('mail-nickname', { type: 'string', describe: "default: the UPN's prefix" })
+                  .option('given-name', { type: 'string' })
+                  .option('surname', { type: 'string' })
+                  .option('job-title', { type: 'string' })
+                  .option('department', { type: 'string' })
+                  .option('account-enabled', { type: 'boolean', default: true, describe: '--no-account-enabled: created disabled' })
+                  .option('sync', { type: 'boolean', default: true, describe: 'run a sync cycle right away (--no-sync: the next cycle brings it)' })
+                  .option('json', { type: 'boolean', default: false })
+                  .option('log-level', { choices: LOG_LEVELS, default: 'error' as LogLevel }),
+              async (args) => {
+                const { cloudUserAddCommand } = await import('./commands/cloud.js');
+                const user = {
+                  userPrincipalName: args.upn,
+                  displayName: args['display-name'],
+                  mailNickname: args['mail-nickname'],
+                  givenName: args['given-name'],
+                  surname: args.surname,
+                  jobTitle: args['job-title'],
+                  department: args.department,
+                  accountEnabled: args['account-enabled'],
+                };
+                process.exitCode = await cloudUserAddCommand({ dataDir: resolve(args['data-dir']), logLevel: args['log-level'], user, sync: args.sync, json: args.json }, out);
+              },
+            )
+            .command(
+              'set-password <upn>',
+              "set a cloud-only user's password: its NTLM and Kerberos hashes reach the managed domain (a synced user's is set on-prem)",
+              (p) =>
+                dataDirOption(p)
+                  .positional('upn', { type: 'string', demandOption: true })
+                  .option('password', { type: 'string', describe: 'the new password; read from standard input when absent (never echoed)' })
+                  .option('force-change', { type: 'boolean', default: false, describe: 'the user must change it at the next sign-in: pwdLastSet 0, binds answer data 773' })
+                  .option('log-level', { choices: LOG_LEVELS, default: 'error' as LogLevel }),
+              async (args) => {
+                const { cloudUserSetPasswordCommand } = await import('./commands/cloud.js');
+                process.exitCode = await cloudUserSetPasswordCommand({ dataDir: resolve(args['data-dir']), logLevel: args['log-level'], userPrincipalName: args.upn, password: args.password, forceChange: args['force-change'] }, out);
+              },
+            )
+            .demandCommand(1),
+        )
+        .demandCommand(1),
     )
     .command(
       'explain <name>',

@@ -15,6 +15,8 @@ import { createLogger, type LogLevel } from './log.js';
 import { DEFAULT_TOMBSTONE_LIFETIME_DAYS } from './ad/tombstones.js';
 import { SyncAgent } from './sync/agent.js';
 import type { RunRecord } from './sync/model.js';
+import type { CloudUser, NewCloudUser } from './sync/cloud/users.js';
+import type { CloudPasswordOptions } from './sync/passwords/cloudPasswords.js';
 import { estateSyncConfig, syncStateDir, writeEndpoints, type EstateEndpoint, type SyncOptions } from './estateSync.js';
 
 export interface EmulatorOptions {
@@ -92,7 +94,17 @@ export interface RunningEmulator {
   sync?: SyncAgent;
   /** Resolves when the managed domain reflects everything committed on-prem before the call. */
   syncNow(): Promise<RunRecord>;
+  /** The tenant's cloud-only users (through the sync agent) */
+  cloud: CloudTenant;
   stop(): Promise<void>;
+}
+
+/** Entra ID's side of cloud-only users, as the emulator offers it. */
+export interface CloudTenant {
+  /** Creates a cloud-only user (no password, so no bind yet); the next cycle or syncNow() brings it to the managed domain. */
+  addUser(user: NewCloudUser): Promise<CloudUser>;
+  /** Sets a cloud-only user's password; its hashes reach the managed domain before this resolves. forceChange: pwdLastSet 0. */
+  setPassword(userPrincipalName: string, password: string, options?: CloudPasswordOptions): Promise<void>;
 }
 
 export const DEFAULT_ADMIN_PASSWORD = 'Passw0rd!';
@@ -164,11 +176,23 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       if (!agent) return Promise.reject(new Error('the emulator runs without its sync agent (sync: false)'));
       return agent.syncNow();
     },
+    cloud: cloudTenant(agent),
     async stop() {
       await agent?.stop();
       await stopAll();
       if (temporary) rmSync(dataDir, { recursive: true, force: true });
     },
+  };
+}
+
+function cloudTenant(agent: SyncAgent | undefined): CloudTenant {
+  const withAgent = async <T>(fn: (agent: SyncAgent) => T | Promise<T>): Promise<T> => {
+    if (!agent) throw new Error('the emulator runs without its sync agent (sync: false): cloud-only users reach the managed domain through it');
+    return fn(agent);
+  };
+  return {
+    addUser: (user) => withAgent((a) => a.addCloudUser(user)),
+    setPassword: (userPrincipalName, password, options) => withAgent((a) => a.setCloudPassword(userPrincipalName, password, options)),
   };
 }
 

@@ -1,8 +1,7 @@
-import { savedEndpoints } from './agentState.js';
+import { withEstateAgent } from './estateAgent.js';
 import { EXIT, type Print } from './output.js';
-import { estateSyncConfig, runningEndpoints, syncStateDir } from '../estateSync.js';
-import { createLogger, type LogLevel } from '../log.js';
-import { SyncAgent } from '../sync/agent.js';
+import type { LogLevel } from '../log.js';
+import type { SyncAgent } from '../sync/agent.js';
 import type { CycleOptions } from '../sync/cycle.js';
 import { resolveIdentity } from '../sync/explain.js';
 import type { RunCounts, RunRecord } from '../sync/model.js';
@@ -16,6 +15,8 @@ export interface SyncCommandOptions {
   /** a UPN, an on-prem DN or a managed-domain DN: export only this identity */
   object?: string;
   allowDeletes?: boolean;
+  /** ForceFullPasswordSync: every user's hashes through again */
+  fullPasswordSync?: boolean;
   json?: boolean;
   logLevel: LogLevel;
 }
@@ -28,8 +29,7 @@ class UnknownIdentity extends Error {}
  * the estate started from the data dir for the length of the cycle.
  */
 export async function syncCommand(options: SyncCommandOptions, print: Print): Promise<number> {
-  const log = createLogger(options.logLevel);
-  const cycle: CycleOptions = { trigger: 'cli', full: options.full, dryRun: options.dryRun, allowDeletes: options.allowDeletes };
+  const cycle: CycleOptions = { trigger: 'cli', full: options.full, dryRun: options.dryRun, allowDeletes: options.allowDeletes, fullPasswordSync: options.fullPasswordSync };
   const withObject = (agent: SyncAgent): Promise<RunRecord> => {
     if (options.object !== undefined) {
       const identity = resolveIdentity(agent.store, agent.config, options.object);
@@ -41,17 +41,7 @@ export async function syncCommand(options: SyncCommandOptions, print: Print): Pr
 
   let run: RunRecord;
   try {
-    const endpoints = runningEndpoints(options.dataDir);
-    if (endpoints) {
-      const agent = new SyncAgent(estateSyncConfig(options.dataDir, endpoints), syncStateDir(options.dataDir), log.child({ component: 'sync' }));
-      try {
-        run = await withObject(agent);
-      } finally {
-        await agent.stop();
-      }
-    } else {
-      run = await withStartedEstate(options.dataDir, options.logLevel, withObject);
-    }
+    run = await withEstateAgent(options.dataDir, options.logLevel, withObject);
   } catch (e) {
     if (!(e instanceof UnknownIdentity)) throw e;
     process.stderr.write(`${e.message}\n`);
@@ -61,28 +51,6 @@ export async function syncCommand(options: SyncCommandOptions, print: Print): Pr
   print(options.json ? `${JSON.stringify(run, null, 2)}\n` : formatRun(run));
   if (run.status === 'stopped-deletion-threshold-exceeded') return EXIT.deletionThreshold;
   return run.status === 'success' || run.status === 'staging' ? EXIT.ok : EXIT.failed;
-}
-
-/** No emulator runs on the data dir: its DCs on ephemeral ports, the agent as it was last configured, no schedule. */
-async function withStartedEstate<T>(dataDir: string, logLevel: LogLevel, fn: (agent: SyncAgent) => Promise<T>): Promise<T> {
-  const { startEmulator } = await import('../emulator.js');
-  const saved = savedEndpoints(dataDir);
-  const primary = saved?.sources[0]?.dnsName;
-  const emulator = await startEmulator({
-    dataDir,
-    ldapPort: 0,
-    ldapsPort: 0,
-    logLevel,
-    forests: saved?.sources.map((s) => s.dnsName).filter((name) => name !== primary),
-    // A sync run neither creates a bootstrap administrator nor serves LDAPS.
-    managedDomain: { bootstrapAdministrator: false, secureLdap: false },
-    sync: { ...saved?.options, schedule: false },
-  });
-  try {
-    return await fn(emulator.sync!);
-  } finally {
-    await emulator.stop();
-  }
 }
 
 const counts = (c: RunCounts): string => `${c.adds} adds, ${c.updates} updates, ${c.deletes} deletes`;

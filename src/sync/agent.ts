@@ -1,11 +1,15 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { SyncConfig } from './config.js';
+import { addedCloudUser, CloudUserError, createCloudUser, type CloudUser, type NewCloudUser } from './cloud/users.js';
 import { watchChanges } from './connectors/changeNotification.js';
 import { ManagedConnector } from './connectors/managedConnector.js';
 import { SourceConnector } from './connectors/sourceConnector.js';
 import { requireFullSync, runCycle, type CycleOptions } from './cycle.js';
 import type { RunRecord } from './model.js';
+import { checkCloudPasswordPolicy, pushCloudPassword, type CloudPasswordOptions } from './passwords/cloudPasswords.js';
+import { loadPasswordSyncKey } from './passwords/hashSync.js';
+import { readCloudObjects } from './rules/cloudObjects.js';
 import { scopeFingerprint } from './rules/scoping.js';
 import { AgentStore } from './state/agentStore.js';
 import { withCycleLock } from './state/cycleLock.js';
@@ -72,6 +76,39 @@ export class SyncAgent {
     return this.enqueue(options);
   }
 
+  /** Creates a cloud-only user in the tenant (no password yet); the next cycle brings it to the managed domain. */
+  addCloudUser(user: NewCloudUser): CloudUser {
+    const created = createCloudUser(this.store, this.config.tenant, user, this.seedUpns());
+    this.log.info({ userPrincipalName: created.userPrincipalName, objectId: created.objectId }, 'cloud-only user created');
+    return created;
+  }
+
+  /**
+   * Sets a cloud-only user's password, as the tenant does: its hashes reach the managed domain at
+   * once (after a cycle that brings the user there, when it is not yet). A synced user's password
+   * is set on-prem and refused here.
+   */
+  async setCloudPassword(userPrincipalName: string, password: string, options: CloudPasswordOptions = {}): Promise<void> {
+    checkCloudPasswordPolicy(password);
+    const keyFile = this.config.passwordSyncKeyFile;
+    if (!keyFile) throw new CloudUserError('the managed domain has no password sync key: cloud-only passwords cannot reach it');
+    let objectId = this.cloudUserId(userPrincipalName);
+    const known = objectId !== undefined || addedCloudUser(this.store, userPrincipalName) !== undefined || this.seedUpns().some((u) => u.toLowerCase() === userPrincipalName.toLowerCase());
+    if (!known) throw new CloudUserError(`no user ${userPrincipalName} in the tenant`);
+    if (objectId === undefined || !this.store.managedObject(objectId)) {
+      await this.syncNow();
+      objectId = this.cloudUserId(userPrincipalName);
+    }
+    if (objectId === undefined) throw new CloudUserError(`no user ${userPrincipalName} in the tenant`);
+    const id = objectId;
+    await this.exclusive(async () => {
+      const target = this.store.managedObject(id);
+      if (!target) throw new CloudUserError(`${userPrincipalName} is not in the managed domain (out of Domain Services' synchronization scope, or its export failed: dsemu explain ${userPrincipalName})`);
+      await pushCloudPassword(this.store, this.managed, loadPasswordSyncKey(keyFile), target, password, options);
+    });
+    this.log.info({ userPrincipalName, forceChange: options.forceChange === true }, 'cloud-only user password set');
+  }
+
   history(limit?: number): RunRecord[] {
     return this.store.runs(limit);
   }
@@ -87,6 +124,35 @@ export class SyncAgent {
     await Promise.all(this.sources.map((s) => s.close()));
     await this.managed.close();
     await this.store.close();
+  }
+
+  /** The metaverse objectId of a cloud-only user; refuses a synced user or a group. */
+  private cloudUserId(userPrincipalName: string): string | undefined {
+    const objectId = this.store.nameHolder('upn', userPrincipalName);
+    const mv = objectId === undefined ? undefined : this.store.metaverseObject(objectId);
+    if (!mv) return undefined;
+    if (!mv.cloudOnly) {
+      const source = mv.anchor.slice(0, mv.anchor.indexOf('|'));
+      throw new CloudUserError(`${userPrincipalName} is synchronized from on-premises (${source}): set its password there; password hash sync brings it to the managed domain`);
+    }
+    if (mv.objectType !== 'user') throw new CloudUserError(`${userPrincipalName} is not a user`);
+    return objectId;
+  }
+
+  /** The UPNs of the seed file's cloud-only users (and of the added ones, checked by createCloudUser). */
+  private seedUpns(): string[] {
+    const file = this.config.cloudObjectsFile;
+    return file ? readCloudObjects(file).flatMap((o) => o.attrs.userPrincipalName ?? []) : [];
+  }
+
+  /** `fn` after the cycle in flight, holding the cycle lock (no cycle of any process runs meanwhile). */
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.tail.catch(() => undefined).then(() => {
+      if (this.stopped) throw new Error('the sync agent is stopped');
+      return withCycleLock(join(this.stateDir, 'cycle.lock'), fn);
+    });
+    this.tail = next;
+    return next;
   }
 
   private changed(): void {

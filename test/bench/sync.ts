@@ -190,6 +190,16 @@ async function drive(): Promise<void> {
   }
 }
 
+/** Runs `step` BENCH_SYNC_CHANGES times at 50 a second. */
+async function paced(step: (i: number) => Promise<void>): Promise<void> {
+  const started = performance.now();
+  for (let i = 0; i < CHANGES; i++) {
+    const wait = started + (i * 1000) / CHANGES_PER_SECOND - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    await step(i);
+  }
+}
+
 /** Title changes at 50 a second on generated users; how long each takes to show on the managed DC. */
 async function liveLatency(ready: Ready): Promise<number[]> {
   const onprem = new Client({ url: ready.endpoints.sources[0]!.ldapUrl });
@@ -220,15 +230,11 @@ async function liveLatency(ready: Ready): Promise<number[]> {
       await new Promise((r) => setTimeout(r, 10));
     }
   })();
-  const started = performance.now();
-  for (let i = 0; i < CHANGES; i++) {
-    const due = started + (i * 1000) / CHANGES_PER_SECOND;
-    const wait = due - performance.now();
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+  await paced(async (i) => {
     const title = `bench-${i}-${Date.now()}`;
     await onprem.modify(targets[i % targets.length]!, new Change({ operation: 'replace', modification: new Attribute({ type: 'title', values: [title] }) }));
     pending.set(title, performance.now());
-  }
+  });
   writing = false;
   await poller;
   await onprem.unbind();
@@ -268,17 +274,13 @@ async function passwordLatency(ready: Ready): Promise<number[]> {
       await new Promise((r) => setTimeout(r, 10));
     }
   })();
-  const started = performance.now();
-  for (let i = 0; i < CHANGES; i++) {
-    const due = started + (i * 1000) / CHANGES_PER_SECOND;
-    const wait = due - performance.now();
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+  await paced(async (i) => {
     // Distinct users, so no change overtakes another on the same account.
     const user = users[i % users.length]!;
     const password = `Bench!${i}-${Date.now() % 100000}xY`;
     await onprem.modify(user.dn, new Change({ operation: 'replace', modification: new Attribute({ type: 'unicodePwd', values: [encodeUnicodePwd(password)] }) }));
     pending.set(password, { upn: user.upn, at: performance.now() });
-  }
+  });
   writing = false;
   await poller;
   await onprem.unbind();

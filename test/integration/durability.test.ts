@@ -1,6 +1,5 @@
 // Issue 2, "Done when": a restart keeps every entry and the USN; kill -9 during a large import
 // leaves the directory as before the import or after it, never between.
-import { spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,13 +8,13 @@ import { Attribute, Change, Client, ResultCodeError } from 'ldapts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateEstateLdif } from '../../src/domains/seedgen.js';
 import { startEmulator, type RunningEmulator } from '../../src/emulator.js';
+import { runKillable } from '../support/killableChild.js';
 import { single, strings } from '../support/adValues.js';
 
 const BASE = 'DC=contoso,DC=com';
 const GENERATED = `OU=Generated,OU=Corp,${BASE}`;
 const USERS = 10_000;
 const IMPORT_CHILD = fileURLToPath(new URL('../support/importChild.ts', import.meta.url));
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 async function withAdmin<T>(emulator: RunningEmulator, use: (client: Client) => Promise<T>): Promise<T> {
   const client = new Client({ url: emulator.onprem.ldapUrl });
@@ -128,26 +127,9 @@ describe('kill -9 during a large import', () => {
   });
 
   /** Runs the import in a child; kills it with SIGKILL `killAfterMs` after it says 'importing' (never, when undefined). */
-  function runImport(dataDir: string, killAfterMs: number | undefined): Promise<{ killed: boolean; finished: boolean; output: string }> {
-    return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', IMPORT_CHILD, dataDir, ldifFile], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-      let output = '';
-      let timer: NodeJS.Timeout | undefined;
-      child.stdout.setEncoding('utf8');
-      child.stderr.setEncoding('utf8');
-      child.stderr.on('data', (d: string) => (output += d));
-      child.stdout.on('data', (d: string) => {
-        output += d;
-        if (killAfterMs !== undefined && timer === undefined && output.includes('importing')) {
-          timer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
-        }
-      });
-      child.on('error', reject);
-      child.on('exit', (code, signal) => {
-        if (timer) clearTimeout(timer);
-        resolve({ killed: signal === 'SIGKILL', finished: code === 0 && output.includes('imported'), output });
-      });
-    });
+  async function runImport(dataDir: string, killAfterMs: number | undefined): Promise<{ killed: boolean; finished: boolean; output: string }> {
+    const { killed, code, output } = await runKillable(IMPORT_CHILD, [dataDir, ldifFile], 'importing', killAfterMs);
+    return { killed, finished: code === 0 && output.includes('imported'), output };
   }
 
   async function generatedUsers(dataDir: string): Promise<{ generated: number; all: number; usn: number }> {

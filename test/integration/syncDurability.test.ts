@@ -1,8 +1,6 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import type { Client } from 'ldapts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importLdif } from '../../src/ad/importLdif.js';
@@ -12,10 +10,10 @@ import { generateEstateLdif, seededNames } from '../../src/domains/seedgen.js';
 import { startEmulator } from '../../src/emulator.js';
 import { managedReader, onpremAdmin } from '../support/estate.js';
 import { expectManagedMirrors } from '../support/estateCheck.js';
+import { ROOT, runKillable } from '../support/killableChild.js';
 
 // Issue 5: kill -9 at random moments of a full sync of 10,000 generated users, then a restart:
 // the managed domain ends exactly as it should, with no duplicate, no lost object, no lost link.
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const SYNC_CHILD = join(ROOT, 'test', 'support', 'syncChild.ts');
 const ONPREM = 'DC=contoso,DC=com';
 const KILLS = 5;
@@ -38,25 +36,7 @@ afterAll(() => {
 });
 
 /** One agent process; SIGKILL `killAfterMs` after its cycle starts (never, when undefined). */
-function runSync(killAfterMs: number | undefined): Promise<{ killed: boolean; output: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', SYNC_CHILD, dataDir], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    let timer: NodeJS.Timeout | undefined;
-    child.stdout.setEncoding('utf8');
-    child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (d: string) => (output += d));
-    child.stdout.on('data', (d: string) => {
-      output += d;
-      if (killAfterMs !== undefined && timer === undefined && output.includes('syncing')) timer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
-    });
-    child.on('error', reject);
-    child.on('exit', (_code, signal) => {
-      if (timer) clearTimeout(timer);
-      resolve({ killed: signal === 'SIGKILL', output });
-    });
-  });
-}
+const runSync = (killAfterMs: number | undefined) => runKillable(SYNC_CHILD, [dataDir], 'syncing', killAfterMs);
 
 describe('a full sync killed at random moments', () => {
   it(`converges after ${KILLS} kills and a restart to exactly the on-prem estate`, async () => {

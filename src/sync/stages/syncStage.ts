@@ -1,6 +1,7 @@
 import type { SyncConfig } from '../config.js';
 import { objectIdFor } from '../identity.js';
 import type { ConnectorObject, MetaverseObject, ObjectType, RunCounts, RunError } from '../model.js';
+import { addedCloudUsers, cloudUserObject } from '../cloud/users.js';
 import { CLOUD, cloudGuidOf, cloudObjectType, inboundFromCloud } from '../rules/cloudObjects.js';
 import { filteredBecause, inIncludedOus, objectTypeOf } from '../rules/filters.js';
 import { inboundFromAd, type InboundResult } from '../rules/inbound.js';
@@ -29,7 +30,8 @@ export function notProjectedBecause(config: SyncConfig, object: ConnectorObject)
 /**
  * The synchronization stage: every queued connector-space object is projected into (or removed
  * from) the metaverse through the inbound and naming rules; what changed is queued for export.
- * Cloud-only objects go last, since their members may name synced users by UPN.
+ * Cloud-only objects (the seed file's, and users added with `dsemu cloud user add`) go last,
+ * since their members may name synced users by UPN.
  */
 export function synchronize(ctx: SyncStageContext, cloudObjects: readonly ConnectorObject[]): void {
   const { store } = ctx;
@@ -49,7 +51,7 @@ export function synchronize(ctx: SyncStageContext, cloudObjects: readonly Connec
   }
   store.write(() => {
     const present = new Set<string>();
-    for (const object of cloudObjects) {
+    for (const object of tenantObjects(store, cloudObjects)) {
       present.add(object.guid);
       const previous = store.connectorObject(CLOUD, object.guid);
       if (JSON.stringify(previous) !== JSON.stringify(object)) store.putConnectorObject(object, previous?.dn);
@@ -61,6 +63,15 @@ export function synchronize(ctx: SyncStageContext, cloudObjects: readonly Connec
       syncObject(ctx, CLOUD, old.guid, undefined);
     }
   });
+}
+
+/**
+ * The tenant's cloud-only objects: the seed file's and the users added at run time, users before
+ * groups (a group's members name users by UPN).
+ */
+function tenantObjects(store: AgentStore, seeded: readonly ConnectorObject[]): ConnectorObject[] {
+  const all = [...seeded, ...addedCloudUsers(store).map(cloudUserObject)];
+  return [...all.filter((o) => cloudObjectType(o) === 'user'), ...all.filter((o) => cloudObjectType(o) !== 'user')];
 }
 
 function syncObject(ctx: SyncStageContext, connector: string, guid: string, object: ConnectorObject | undefined): void {
