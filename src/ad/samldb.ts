@@ -1,5 +1,5 @@
-import { randomBytes } from 'node:crypto';
-import { newGuid, sidFromString, sidToString } from '../directory/binary.js';
+import { randomBytes, randomFillSync } from 'node:crypto';
+import { sidFromString, sidToString, sidWithRid } from '../directory/binary.js';
 import type { AttributeMap, StoredEntry } from '../directory/entry.js';
 import type { ObjectClass } from '../directory/schema.js';
 import { categoryDn } from './domain.js';
@@ -41,7 +41,7 @@ export function fillAddDefaults(dsa: Dsa, attrs: AttributeMap, options: AddDefau
   const kind = accountKind(attrs.objectClass ?? []);
 
   if (attrs.objectGUID && !options.system) throw AdErrors.systemOnlyAttribute();
-  attrs.objectGUID ??= [newGuid()];
+  attrs.objectGUID ??= [newObjectGuid()];
   attrs.name = [options.rdnValue];
   // IT_WRITE (4), plus IT_NC_HEAD (1) on a naming-context head (MS-ADTS 2.2.18).
   attrs.instanceType = [options.ncHead ? '5' : '4'];
@@ -85,10 +85,42 @@ function defaultPrimaryGroup(uac: number): number {
   return WellKnownRid.domainUsers;
 }
 
+const categories = new WeakMap<ObjectClass, string | null>();
+
 function categoryOf(dsa: Dsa, structural: ObjectClass): string | undefined {
-  const chain = dsa.schema.classChain(structural.name);
-  for (let i = chain.length - 1; i >= 0; i--) if (chain[i]!.category) return chain[i]!.category;
-  return undefined;
+  let category = categories.get(structural);
+  if (category === undefined) {
+    const chain = dsa.schema.classChain(structural.name);
+    category = null;
+    for (let i = chain.length - 1; i >= 0 && category === null; i--) category = chain[i]!.category || null;
+    categories.set(structural, category);
+  }
+  return category ?? undefined;
+}
+
+// One randomFillSync per 256 GUIDs: randomBytes per GUID was a third of fillAddDefaults' time.
+const guidPool = Buffer.alloc(16 * 256);
+let guidPoolOffset = guidPool.length;
+
+/** A random (version 4) GUID in MS byte layout, as directory/binary newGuid makes them. */
+function newObjectGuid(): Buffer {
+  if (guidPoolOffset === guidPool.length) {
+    randomFillSync(guidPool);
+    guidPoolOffset = 0;
+  }
+  const b = Buffer.from(guidPool.subarray(guidPoolOffset, (guidPoolOffset += 16)));
+  // RFC 4122 4.4: version in the high nibble of Data3 (stored little-endian, so byte 7).
+  b[7] = (b[7]! & 0x0f) | 0x40;
+  b[8] = (b[8]! & 0x3f) | 0x80;
+  return b;
+}
+
+const domainSids = new WeakMap<Dsa, Buffer>();
+
+function domainSidOf(dsa: Dsa): Buffer {
+  let sid = domainSids.get(dsa);
+  if (!sid) domainSids.set(dsa, (sid = sidFromString(dsa.domain.sid)));
+  return sid;
 }
 
 /** A new SID from the domain SID and the next RID; the emulator itself may give well-known ones. */
@@ -102,7 +134,7 @@ function objectSid(dsa: Dsa, attrs: AttributeMap, system: boolean): Buffer {
   }
   const rid = dsa.store.getMeta<number>('nextRid') ?? FIRST_RID;
   dsa.store.putMeta('nextRid', rid + 1);
-  return sidFromString(`${dsa.domain.sid}-${rid}`);
+  return sidWithRid(domainSidOf(dsa), rid);
 }
 
 /** AD names an account added without sAMAccountName like `$5K3000-QDV6KBK7OM2G`. */

@@ -60,14 +60,18 @@ export function applyChanges(schema: Schema, attrs: AttributeMap, changes: reado
   return result;
 }
 
-/** Values of an add request: repeated values are an error, as in a modify/add. */
-export function dedupe(attr: AttributeType, values: readonly AttributeValue[]): AttributeValue[] {
+/**
+ * Values of an add request: repeated values are an error, as in a modify/add. `key` defaults to
+ * the attribute's equality key.
+ */
+export function dedupe(attr: AttributeType, values: readonly AttributeValue[], key: (value: AttributeValue) => string = (v) => equalityKey(attr, v)): AttributeValue[] {
+  if (values.length < 2) return [...values];
   const seen = new Set<string>();
   const out: AttributeValue[] = [];
   for (const value of values) {
-    const key = equalityKey(attr, value);
-    if (seen.has(key)) throw new DirectoryViolation('attributeOrValueExists', attr);
-    seen.add(key);
+    const k = key(value);
+    if (seen.has(k)) throw new DirectoryViolation('attributeOrValueExists', attr);
+    seen.add(k);
     out.push(value);
   }
   return out;

@@ -6,6 +6,8 @@ const INTEGER_SYNTAXES = new Set(['1.3.6.1.4.1.1466.115.121.1.27', '1.2.840.1135
 /** LMDB keys are at most 1978 bytes; longer values are indexed by a prefix plus a digest. */
 const MAX_KEY_CHARS = 400;
 const OFFSET = 2n ** 63n;
+const DN_SYNTAXES = new Set(['1.3.6.1.4.1.1466.115.121.1.12', '1.2.840.113556.1.4.1221', '1.2.840.113556.1.4.903', '1.2.840.113556.1.4.904']);
+const GUID_HEX = /^[0-9a-f]{32}$/;
 
 /**
  * The index key of a value: its equality key, except that integers get an order-preserving
@@ -13,6 +15,8 @@ const OFFSET = 2n ** 63n;
  */
 export function indexKey(attr: AttributeType, value: AttributeValue): string {
   if (INTEGER_SYNTAXES.has(attr.syntax)) return integerKey(String(value));
+  // a link's stored value, a GUID, is its own DN equality key (a group adds dozens at once)
+  if (attr.linkId !== undefined && typeof value === 'string' && DN_SYNTAXES.has(attr.syntax) && GUID_HEX.test(value)) return value;
   const key = equalityKey(attr, value);
   if (key.length <= MAX_KEY_CHARS) return key;
   return key.slice(0, MAX_KEY_CHARS) + '#' + createHash('sha1').update(key).digest('hex');

@@ -6,6 +6,7 @@ import type { AttributeType, AttributeValue, Schema } from './schema.js';
 import { indexKey } from './indexKey.js';
 
 const LAST = '\uffff';
+const HIGHEST_USN = 'highestCommittedUSN';
 /** The pseudo-attribute under which an object's credentials' change USN is recorded. */
 export const SECRET_METADATA = '@secret';
 /** ... and under which the USN of its last move (a new parent) is recorded. */
@@ -32,6 +33,8 @@ function sameValues(a: readonly AttributeValue[] | undefined, b: readonly Attrib
 }
 /** Decoded entries kept in memory, filled as they are read (nothing is loaded at start). */
 const ENTRY_CACHE_SIZE = 20_000;
+/** How long a commit may sit in the OS page cache before it is flushed to disk. */
+const FLUSH_DELAY_MS = 1000;
 
 /**
  * The LMDB store of one naming context tree: entries by GUID, plus the DN, parent and
@@ -57,12 +60,25 @@ export class DirectoryStore {
   private readonly cache = new Map<string, StoredEntry>();
   /** GUIDs written by the transaction in progress: not cached until it commits */
   private readonly touched = new Set<string>();
+  /** entries the transaction in progress wrote and then read back (an import reads a manager
+   *  it added many times): kept apart from `cache`, moved into it when the transaction commits */
+  private readonly pending = new Map<string, StoredEntry>();
   private cachedAtUsn = -1;
+  /** highestCommittedUSN as the write in progress sees it (it holds the write lock: nobody else moves it) */
+  private usnInWrite: number | undefined;
   private validated = false;
+  private flushTimer: NodeJS.Timeout | undefined;
+  private readonly flushes = new Set<Promise<void>>();
 
   private constructor(readonly path: string, readonly schema: Schema) {
     mkdirSync(path, { recursive: true });
-    this.root = open({ path, maxDbs: 16, mapSize: 8 * 1024 ** 3 });
+    // No fsync per commit (it cost more than the rest of an add): a committed transaction is in
+    // the OS page cache, so it survives the process being killed, and LMDB keeps every
+    // transaction all-or-nothing. What an OS crash or power loss finds unflushed may be lost (or,
+    // LMDB warns, damaged): the background flush below bounds that to about a second.
+    // A write map saves the per-page pwrite of every commit; with it the file is as large as the
+    // map, so the map starts small and lmdb-js doubles it as the data grows.
+    this.root = open({ path, maxDbs: 16, noSync: true, useWritemap: true });
     // Not lmdb-js's object cache: it keeps a put even when the transaction aborts (see `cache`).
     this.entries = this.root.openDB<StoredEntry, string>({ name: 'entries' });
     this.dns = this.root.openDB<string, string>({ name: 'dn' });
@@ -84,24 +100,55 @@ export class DirectoryStore {
   }
 
   async close(): Promise<void> {
+    clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    await Promise.allSettled([...this.flushes, this.flush()]);
     await this.root.close();
+  }
+
+  /** Flushes committed transactions to disk, off the event loop's thread. */
+  flush(): Promise<void> {
+    const done = new Promise<void>((resolve, reject) => {
+      (this.root as unknown as { sync(callback: (error?: Error) => void): void }).sync((error) => (error ? reject(error) : resolve()));
+    });
+    this.flushes.add(done);
+    const forget = (): void => void this.flushes.delete(done);
+    done.then(forget, forget);
+    return done;
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushTimer) return;
+    this.flushTimer = setTimeout(() => {
+      this.flushTimer = undefined;
+      this.flush().catch(() => undefined);
+    }, FLUSH_DELAY_MS);
+    this.flushTimer.unref();
   }
 
   /** Runs `fn` in one write transaction: all of it commits, or (when it throws) none of it. */
   write<T>(fn: () => T): T {
     if (this.inWrite) return fn();
     this.inWrite = true;
+    let ok = false;
     let committed: string[] = [];
+    let committedUsn: number | undefined;
     try {
       const result = this.root.transactionSync(fn);
+      ok = true;
       committed = [...this.touched];
+      committedUsn = this.usnInWrite;
+      this.scheduleFlush();
       return result;
     } finally {
       this.inWrite = false;
+      this.usnInWrite = undefined;
       for (const guid of this.touched) this.cache.delete(guid);
+      if (ok) for (const [guid, entry] of this.pending) this.remember(this.cache, guid, entry);
+      this.pending.clear();
       this.touched.clear();
       this.secretTouched.clear();
-      this.cachedAtUsn = this.highestUsn();
+      this.cachedAtUsn = committedUsn ?? this.highestUsn();
       if (committed.length > 0) for (const listener of this.commitListeners) listener(committed);
     }
   }
@@ -122,18 +169,23 @@ export class DirectoryStore {
 
   byGuid(guid: string): StoredEntry | undefined {
     this.revalidate();
-    const cached = this.cache.get(guid);
+    const written = this.touched.has(guid);
+    const cache = written ? this.pending : this.cache;
+    const cached = cache.get(guid);
     if (cached) {
-      this.cache.delete(guid);
-      this.cache.set(guid, cached);
+      cache.delete(guid);
+      cache.set(guid, cached);
       return cached;
     }
     const entry = this.entries.get(guid);
-    if (entry && !this.touched.has(guid)) {
-      if (this.cache.size >= ENTRY_CACHE_SIZE) this.cache.delete(this.cache.keys().next().value!);
-      this.cache.set(guid, entry);
-    }
+    if (entry) this.remember(cache, guid, entry);
     return entry;
+  }
+
+  private remember(cache: Map<string, StoredEntry>, guid: string, entry: StoredEntry): void {
+    cache.delete(guid);
+    if (cache.size >= ENTRY_CACHE_SIZE) cache.delete(cache.keys().next().value!);
+    cache.set(guid, entry);
   }
 
   guidOfDn(dn: string): string | undefined {
@@ -280,6 +332,7 @@ export class DirectoryStore {
 
   private forget(guid: string): void {
     this.cache.delete(guid);
+    this.pending.delete(guid);
     this.touched.add(guid);
   }
 
@@ -301,23 +354,31 @@ export class DirectoryStore {
   putMeta(key: string, value: unknown): void {
     this.assertWriting();
     this.meta.put(key, value);
+    if (key === HIGHEST_USN) this.usnInWrite = undefined;
   }
 
   /** The highest USN committed so far (rootDSE highestCommittedUSN). */
   highestUsn(): number {
-    return (this.meta.get('highestCommittedUSN') as number | undefined) ?? 0;
+    if (this.usnInWrite !== undefined) return this.usnInWrite;
+    const usn = (this.meta.get(HIGHEST_USN) as number | undefined) ?? 0;
+    if (this.inWrite) this.usnInWrite = usn;
+    return usn;
   }
 
   /** Allocates the next USN inside the current write. */
   nextUsn(): number {
     this.assertWriting();
     const usn = this.highestUsn() + 1;
-    this.meta.put('highestCommittedUSN', usn);
+    this.meta.put(HIGHEST_USN, usn);
+    this.usnInWrite = usn;
     return usn;
   }
 
   private reindex(guid: string, before: Readonly<Record<string, readonly AttributeValue[]>>, after: Readonly<Record<string, readonly AttributeValue[]>>): void {
-    for (const [name, attr] of this.indexed) {
+    // an entry holds far fewer attributes than the schema indexes: walk the entry's
+    for (const name of new Set([...Object.keys(before), ...Object.keys(after)])) {
+      const attr = this.indexed.get(name);
+      if (!attr) continue;
       const old = before[name];
       const now = after[name];
       if (old === now) continue;

@@ -1,5 +1,5 @@
 import type { AttributeMap } from './entry.js';
-import type { ObjectClass, Schema } from './schema.js';
+import type { AttributeType, ObjectClass, Schema } from './schema.js';
 import { equalityKey, isValidValue } from './syntax.js';
 import { DirectoryViolation } from './violation.js';
 
@@ -17,23 +17,24 @@ export interface ValidateOptions {
 export function validateEntry(schema: Schema, attrs: AttributeMap, rdn: { type: string; value: string }, options: ValidateOptions = {}): ObjectClass {
   const classes = (attrs.objectClass ?? []).map(String);
   for (const name of classes) if (!schema.objectClass(name)) throw new DirectoryViolation('objectClassViolation', undefined, `unknown class ${name}`);
-  const structural = schema.structuralClass(classes);
+  const structural = structuralClassOf(schema, classes);
   if (!structural) throw new DirectoryViolation('objectClassViolation', undefined, 'no single structural class');
 
   const { must, allowed } = allowedFor(schema, classes);
-  for (const name of must) {
-    const attr = schema.attribute(name);
-    if (attr && !attrs[attr.name]?.length && !options.implicit?.has(attr.name)) throw new DirectoryViolation('objectClassViolation', attr, `missing ${attr.name}`);
+  for (const attr of must) {
+    if (!attrs[attr.name]?.length && !options.implicit?.has(attr.name)) throw new DirectoryViolation('objectClassViolation', attr, `missing ${attr.name}`);
   }
   for (const [name, values] of Object.entries(attrs)) {
-    const attr = schema.attribute(name);
-    if (!attr) throw new DirectoryViolation('undefinedAttributeType', undefined, name);
-    if (!allowed.has(attr.name.toLowerCase())) throw new DirectoryViolation('objectClassViolation', attr, `${attr.name} not allowed`);
+    const rule = ruleOf(schema, name);
+    if (!rule) throw new DirectoryViolation('undefinedAttributeType', undefined, name);
+    const { attr } = rule;
+    if (!allowed.has(rule.lowerName)) throw new DirectoryViolation('objectClassViolation', attr, `${attr.name} not allowed`);
     if (attr.singleValued && values.length > 1) throw new DirectoryViolation('singleValued', attr);
     for (const value of values) {
       if (!isValidValue(attr, value)) throw new DirectoryViolation('invalidAttributeSyntax', attr);
+      if (!rule.lengthBounded) continue;
       const length = typeof value === 'string' ? [...value].length : value.length;
-      if (LENGTH_SYNTAXES.has(attr.syntax) && ((attr.rangeUpper !== undefined && length > attr.rangeUpper) || (attr.rangeLower !== undefined && length < attr.rangeLower))) {
+      if ((attr.rangeUpper !== undefined && length > attr.rangeUpper) || (attr.rangeLower !== undefined && length < attr.rangeLower)) {
         throw new DirectoryViolation('singleValued', attr, 'value length out of range');
       }
     }
@@ -59,17 +60,58 @@ const LENGTH_SYNTAXES = new Set([
   '1.2.840.113556.1.4.905',
 ]);
 
-const allowedCache = new WeakMap<Schema, Map<string, { must: Set<string>; allowed: Set<string> }>>();
+interface AttributeRule {
+  attr: AttributeType;
+  lowerName: string;
+  /** rangeLower/rangeUpper bound the length of its values */
+  lengthBounded: boolean;
+}
 
-/** MUST and MUST+MAY (lower-cased) of a set of classes, computed once per schema and class set. */
-function allowedFor(schema: Schema, classes: readonly string[]): { must: Set<string>; allowed: Set<string> } {
+const rulesCache = new WeakMap<Schema, Map<string, AttributeRule>>();
+
+/** The attribute an entry's key names, with what validation needs of it, computed once per schema. */
+function ruleOf(schema: Schema, name: string): AttributeRule | undefined {
+  let rules = rulesCache.get(schema);
+  if (!rules) rulesCache.set(schema, (rules = new Map()));
+  let rule = rules.get(name);
+  if (!rule) {
+    const attr = schema.attribute(name);
+    if (!attr) return undefined;
+    rule = { attr, lowerName: attr.name.toLowerCase(), lengthBounded: LENGTH_SYNTAXES.has(attr.syntax) && (attr.rangeUpper !== undefined || attr.rangeLower !== undefined) };
+    // entries are keyed by canonical names; other spellings are not worth keeping
+    if (attr.name === name) rules.set(name, rule);
+  }
+  return rule;
+}
+
+const structuralCache = new WeakMap<Schema, Map<string, ObjectClass | null>>();
+
+/** schema.structuralClass, remembered per set of class names (entries share a handful of sets). */
+export function structuralClassOf(schema: Schema, classes: readonly string[]): ObjectClass | undefined {
+  let bySet = structuralCache.get(schema);
+  if (!bySet) structuralCache.set(schema, (bySet = new Map()));
+  const key = classes.map((c) => c.toLowerCase()).join('\0');
+  let result = bySet.get(key);
+  if (result === undefined) {
+    result = schema.structuralClass([...classes]) ?? null;
+    if (bySet.size >= 1000) bySet.clear();
+    bySet.set(key, result);
+  }
+  return result ?? undefined;
+}
+
+const allowedCache = new WeakMap<Schema, Map<string, { must: AttributeType[]; allowed: Set<string> }>>();
+
+/** MUST (the known ones) and MUST+MAY (lower-cased) of a set of classes, computed once per schema and class set. */
+function allowedFor(schema: Schema, classes: readonly string[]): { must: AttributeType[]; allowed: Set<string> } {
   let bySet = allowedCache.get(schema);
   if (!bySet) allowedCache.set(schema, (bySet = new Map()));
   const key = classes.map((c) => c.toLowerCase()).join('\0');
   let result = bySet.get(key);
   if (!result) {
     const { must, may } = schema.allowedAttributes([...classes]);
-    result = { must, allowed: new Set([...must, ...may].map((n) => n.toLowerCase())) };
+    const mustAttributes = [...must].map((name) => schema.attribute(name)).filter((attr): attr is AttributeType => attr !== undefined);
+    result = { must: mustAttributes, allowed: new Set([...must, ...may].map((n) => n.toLowerCase())) };
     bySet.set(key, result);
   }
   return result;

@@ -2,12 +2,14 @@ import { dedupe } from '../../directory/changes.js';
 import type { AttributeMap } from '../../directory/entry.js';
 import { InvalidDnError, childDn, normalizeDn, parentDn, parseDn, rdnValue } from '../../directory/dn.js';
 import type { StoredEntry } from '../../directory/entry.js';
-import { validateEntry } from '../../directory/validate.js';
+import type { AttributeType, Schema } from '../../directory/schema.js';
+import { structuralClassOf, validateEntry } from '../../directory/validate.js';
 import { SCHEMA_RULES } from '../schemaRules.js';
 import type { Dsa, OperationContext } from '../dsa.js';
 import { AdErrors } from '../errors.js';
 import { PASSWORD_ATTRIBUTES, assertClientWritable, schemaAttribute, storedValues, type AttributeInput } from '../input.js';
 import { checkPasswordPolicy, domainPolicy, pwdLastSetNow, storePassword, unicodePwdValue, userPasswordValue } from '../passwords.js';
+import { isForwardLink } from '../links.js';
 import { bestMatch, inDomain } from '../resolve.js';
 import { accountKind, assertUniqueNames, fillAddDefaults } from '../samldb.js';
 import { UF, uacOf } from '../uac.js';
@@ -15,6 +17,21 @@ import { stampChange } from './stamp.js';
 import { assertPossibleSuperior, canonicalRdn } from '../naming.js';
 
 const NC_ROOT: StoredEntry = { guid: '', dn: '', parent: '', attrs: {} };
+
+const attributesByType = new WeakMap<Schema, Map<string, AttributeType>>();
+
+/** schemaAttribute, remembered by the description as clients spell it (they repeat the same few). */
+function attributeOf(dsa: Dsa, type: string): AttributeType {
+  let byType = attributesByType.get(dsa.schema);
+  if (!byType) attributesByType.set(dsa.schema, (byType = new Map()));
+  let attr = byType.get(type);
+  if (!attr) {
+    attr = schemaAttribute(dsa, type);
+    if (byType.size >= 10_000) byType.clear();
+    byType.set(type, attr);
+  }
+  return attr;
+}
 
 /** LDAP add (RFC 4511 4.7) with AD's add-time behaviour; returns the new object's GUID. */
 export function addObject(dsa: Dsa, dn: string, input: readonly AttributeInput[], ctx: OperationContext): string {
@@ -39,7 +56,7 @@ export function addObject(dsa: Dsa, dn: string, input: readonly AttributeInput[]
     const attrs: AttributeMap = {};
     let password: string | undefined;
     for (const { type, values } of input) {
-      const attr = schemaAttribute(dsa, type);
+      const attr = attributeOf(dsa, type);
       if (!system) assertClientWritable(attr, true);
       if (PASSWORD_ATTRIBUTES.has(attr.name)) {
         if (!ctx.secure && !system) throw AdErrors.passwordNotOverTls();
@@ -48,10 +65,11 @@ export function addObject(dsa: Dsa, dn: string, input: readonly AttributeInput[]
         continue;
       }
       if (values.length === 0) throw AdErrors.invalidAttributeSyntax();
-      attrs[attr.name] = dedupe(attr, [...(attrs[attr.name] ?? []), ...storedValues(dsa, attr, values)]);
+      // forward-link values are GUIDs by now: the same object exactly when the same string
+      attrs[attr.name] = dedupe(attr, [...(attrs[attr.name] ?? []), ...storedValues(dsa, attr, values)], isForwardLink(attr) ? String : undefined);
     }
 
-    const structural = dsa.schema.structuralClass((attrs.objectClass ?? []).map(String));
+    const structural = structuralClassOf(dsa.schema, (attrs.objectClass ?? []).map(String));
     if (!structural) throw AdErrors.objectClassViolation();
     const chain = dsa.schema.objectClassValues(structural.name);
     const extra = (attrs.objectClass ?? []).map(String).filter((c) => !chain.some((v) => v.toLowerCase() === c.toLowerCase()));
@@ -70,16 +88,15 @@ export function addObject(dsa: Dsa, dn: string, input: readonly AttributeInput[]
     validateEntry(dsa.schema, attrs, rdn, SCHEMA_RULES);
 
     const guid = (attrs.objectGUID![0] as Buffer).toString('hex');
-    const policy = domainPolicy(dsa);
     if (password !== undefined) {
       if (kind !== 'user' && kind !== 'computer') throw AdErrors.unwillingToPerform();
-      checkPasswordPolicy(policy, password, attrs);
+      checkPasswordPolicy(domainPolicy(dsa), password, attrs);
       storePassword(dsa, guid, attrs, password);
       if (String(attrs.pwdLastSet?.[0]) !== '0' || !input.some((a) => a.type.toLowerCase() === 'pwdlastset')) attrs.pwdLastSet = [pwdLastSetNow(dsa)];
     } else if (kind === 'user' && !system && !dsa.access.writesReplicatedState?.(ctx.principal)) {
       const uac = uacOf(attrs.userAccountControl?.[0]);
       // MS-SAMR 3.1.1.8.10: an enabled account that requires a password cannot be created without one.
-      if (!(uac & (UF.ACCOUNTDISABLE | UF.PASSWD_NOTREQD)) && policy.minPwdLength > 0) throw AdErrors.passwordRestriction();
+      if (!(uac & (UF.ACCOUNTDISABLE | UF.PASSWD_NOTREQD)) && domainPolicy(dsa).minPwdLength > 0) throw AdErrors.passwordRestriction();
     }
 
     stampChange(dsa, attrs, true);
