@@ -73,6 +73,7 @@ export function startupSummary(emulator: RunningEmulator, sync: SyncOptions | fa
       deltaIntervalSeconds: config.schedule.deltaIntervalMs / 1000,
       deletionThreshold: config.deletionThreshold,
       staging: config.stagingMode,
+      passwordHashSync: config.passwordHashSync,
       scopeGroups: config.scope.groups ?? 'all',
       includeOUs: sync.includeOUs ?? 'all',
       state: agent.stateDir,

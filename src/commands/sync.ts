@@ -63,6 +63,7 @@ export function formatRun(run: RunRecord): string {
     `  import  ${counts(run.import)}`,
     `  sync    ${counts(run.sync)}, ${run.sync.filtered} filtered`,
     `  export  ${counts(run.export)}, ${run.export.renames} renames`,
+    `  hashes  ${run.passwords.synced} users' password hashes synced, ${run.passwords.pending} waiting`,
     `  errors  ${run.errors.length}`,
   ];
   for (const e of run.errors.slice(0, FIRST_ERRORS)) lines.push(`    ${e.stage}: ${e.object}: ${e.error}`);
