@@ -47,24 +47,36 @@ export class SourceConnector {
     return this.options.name;
   }
 
-  /** The changes since `cookie` (everything for an empty one), a DirSync batch at a time. */
+  /**
+   * The changes since `cookie` (everything for an empty one), a DirSync batch at a time. The next
+   * batch is asked for as soon as a batch arrives, so the DC reads it while the caller stores this one.
+   */
   async *changesSince(cookie: Buffer): AsyncGenerator<{ changes: ImportedChange[]; cookie: Buffer }> {
     const client = await this.connection();
-    let current = cookie;
+    let next = this.batch(client, cookie);
     for (;;) {
-      const control = new DirSyncControl({ flags: DirSyncFlags.incrementalValues, cookie: current });
-      const { searchEntries } = await client.search(this.options.baseDn, {
-        scope: 'sub',
-        filter: '(|(objectClass=user)(objectClass=group))',
-        // All attributes, not IMPORTED_ATTRIBUTES: ldapts gives a requested attribute the server did
-        // not send an empty value, and DirSync sends a cleared attribute with no values.
-        attributes: ['*'],
-        explicitBufferAttributes: BINARY,
-      }, [control, new ExtendedDnControl()]);
-      current = control.cookie;
-      yield { changes: searchEntries.map(toChange).filter((c): c is ImportedChange => c !== undefined), cookie: current };
-      if (!control.moreResults) return;
+      const batch = await next;
+      if (batch.more) {
+        next = this.batch(client, batch.cookie);
+        // A caller that stops early leaves it unread: not an unhandled rejection.
+        next.catch(() => undefined);
+      }
+      yield { changes: batch.changes, cookie: batch.cookie };
+      if (!batch.more) return;
     }
+  }
+
+  private async batch(client: Client, cookie: Buffer): Promise<{ changes: ImportedChange[]; cookie: Buffer; more: boolean }> {
+    const control = new DirSyncControl({ flags: DirSyncFlags.incrementalValues, cookie });
+    const { searchEntries } = await client.search(this.options.baseDn, {
+      scope: 'sub',
+      filter: '(|(objectClass=user)(objectClass=group))',
+      // All attributes, not IMPORTED_ATTRIBUTES: ldapts gives a requested attribute the server did
+      // not send an empty value, and DirSync sends a cleared attribute with no values.
+      attributes: ['*'],
+      explicitBufferAttributes: BINARY,
+    }, [control, new ExtendedDnControl()]);
+    return { changes: searchEntries.map(toChange).filter((c): c is ImportedChange => c !== undefined), cookie: control.cookie, more: control.moreResults };
   }
 
   /**
