@@ -206,34 +206,36 @@ async function liveLatency(ready: Ready): Promise<number[]> {
   await onprem.bind(ready.admin.upn, ready.admin.password);
   const managed = new Client({ url: ready.endpoints.target.ldapUrl });
   await managed.bind(ready.managedAdmin.upn, ready.managedAdmin.password);
-  const { searchEntries } = await onprem.search(BENCH_OU, { scope: 'one', filter: '(objectClass=user)', attributes: ['1.1'], sizeLimit: 1000 });
-  const targets = searchEntries.map((e) => e.dn);
-  const pending = new Map<string, number>();
+  const { searchEntries } = await onprem.search(BENCH_OU, { scope: 'one', filter: '(objectClass=user)', attributes: ['userPrincipalName'], sizeLimit: 1000 });
+  const targets = searchEntries.map((e) => ({ dn: e.dn, upn: String(e.userPrincipalName) }));
+  const pending = new Map<string, { upn: string; at: number }>();
   const latencies: number[] = [];
   let writing = true;
   const poller = (async () => {
     while (writing || pending.size > 0) {
       if (pending.size > 0) {
-        const filter = `(|${[...pending.keys()].map((t) => `(title=${t})`).join('')})`;
+        // By UPN (indexed), so a poll reads a few entries, not the whole OU.
+        const filter = `(|${[...pending].map(([title, c]) => `(&(userPrincipalName=${c.upn})(title=${title}))`).join('')})`;
         const found = await managed.search(`OU=AADDC Users,${MANAGED}`, { scope: 'one', filter, attributes: ['title'] });
         const now = performance.now();
         for (const e of found.searchEntries) {
           const title = String(e.title);
-          const at = pending.get(title);
-          if (at !== undefined) {
-            latencies.push(now - at);
+          const change = pending.get(title);
+          if (change !== undefined) {
+            latencies.push(now - change.at);
             pending.delete(title);
           }
         }
-        for (const [title, at] of pending) if (now - at > 30_000) pending.delete(title);
+        for (const [title, change] of pending) if (now - change.at > 30_000) pending.delete(title);
       }
       await new Promise((r) => setTimeout(r, 10));
     }
   })();
   await paced(async (i) => {
     const title = `bench-${i}-${Date.now()}`;
-    await onprem.modify(targets[i % targets.length]!, new Change({ operation: 'replace', modification: new Attribute({ type: 'title', values: [title] }) }));
-    pending.set(title, performance.now());
+    const target = targets[i % targets.length]!;
+    await onprem.modify(target.dn, new Change({ operation: 'replace', modification: new Attribute({ type: 'title', values: [title] }) }));
+    pending.set(title, { upn: target.upn, at: performance.now() });
   });
   writing = false;
   await poller;

@@ -35,61 +35,113 @@ export function loadPasswordSyncKey(file: string): KeyObject {
   return createPublicKey(readFileSync(file, 'utf8'));
 }
 
+/** Users whose hashes came while they were not yet in the managed domain, and the cookie to read them again from. */
+interface Waiting {
+  cookie: string;
+  objectIds: string[];
+}
+const waitingKey = (connector: string): string => `passwordWaiting:${connector}`;
+
 /**
- * One pass of the hash channel over every source. A batch's cookie is kept only once every hash
- * in it reached the managed domain (or its user is not synced), so none is lost to a crash or to
- * a user not yet exported.
+ * One pass of the hash channel over every source, batch by batch, each batch's cookie committed
+ * with the hash-of-hash values it produced. A user not yet in the managed domain (an export still
+ * to come or failing) is remembered with the cookie before its batch, never its hashes; once it is
+ * there (an export that was still to come, or a scope change), a pass from that cookie brings them.
  */
 export async function syncPasswordHashes(store: AgentStore, sources: readonly SourceConnector[], managed: ManagedConnector, publicKey: KeyObject, counts: PasswordSyncCounts, errors: RunError[]): Promise<void> {
   const key = new EnvelopeKey(publicKey);
+  const channel = { store, managed, key, counts, errors };
   try {
-    for (const source of sources) await syncSource(store, source, managed, key, counts, errors);
+    for (const source of sources) {
+      const waiting = store.getMeta<Waiting>(waitingKey(source.name));
+      if (waiting && waiting.objectIds.some((id) => store.managedObject(id))) await catchUp(channel, source, waiting);
+      await pass(channel, source);
+    }
   } finally {
     key.close();
   }
 }
 
-async function syncSource(store: AgentStore, source: SourceConnector, managed: ManagedConnector, key: EnvelopeKey, counts: PasswordSyncCounts, errors: RunError[]): Promise<void> {
-  const cookie = Buffer.from(store.getMeta<string>(cookieKey(source.name)) ?? '', 'base64');
-  let complete = true;
-  for await (const batch of source.passwordChangesSince(cookie)) {
-    const hashesOfHashes = new Map<string, string>();
-    await inParallel(batch.changes, CONCURRENCY, async (change) => {
-      try {
-        if (!(await pushHashes(store, source.name, change, managed, key, hashesOfHashes))) {
-          counts.pending++;
-          complete = false;
-          return;
-        }
-        counts.synced++;
-      } catch (e) {
-        complete = false;
-        errors.push({ object: `${source.name}|${change.guid}`, stage: 'export', error: `password hash sync: ${(e as Error).message}` });
-      } finally {
-        change.nt.fill(0);
-      }
-    });
+interface Channel {
+  store: AgentStore;
+  managed: ManagedConnector;
+  key: EnvelopeKey;
+  counts: PasswordSyncCounts;
+  errors: RunError[];
+}
+
+async function pass(channel: Channel, source: SourceConnector): Promise<void> {
+  const { store } = channel;
+  let cookie = store.getMeta<string>(cookieKey(source.name)) ?? '';
+  for await (const batch of source.passwordChangesSince(Buffer.from(cookie, 'base64'))) {
+    const { landed, waiting } = await pushBatch(channel, source.name, batch.changes, () => true);
+    const before = cookie;
+    cookie = batch.cookie.toString('base64');
     store.write(() => {
-      for (const [objectId, value] of hashesOfHashes) store.putPasswordHashHash(objectId, value);
-      if (complete) store.putMeta(cookieKey(source.name), batch.cookie.toString('base64'));
+      for (const [objectId, value] of landed) store.putPasswordHashHash(objectId, value);
+      if (waiting.length) {
+        const known = store.getMeta<Waiting>(waitingKey(source.name));
+        store.putMeta(waitingKey(source.name), { cookie: known?.cookie ?? before, objectIds: [...new Set([...(known?.objectIds ?? []), ...waiting])] });
+      }
+      store.putMeta(cookieKey(source.name), cookie);
     });
   }
 }
 
-/** false: the user is in the metaverse but not yet in the managed domain (try again next pass). */
-async function pushHashes(store: AgentStore, connector: string, change: PasswordChange, managed: ManagedConnector, key: EnvelopeKey, hashesOfHashes: Map<string, string>): Promise<boolean> {
-  const objectId = objectIdFor(connector, change.guid);
+/** Reads again from the waiting users' cookie and pushes the hashes of those now in the managed domain. */
+async function catchUp(channel: Channel, source: SourceConnector, waiting: Waiting): Promise<void> {
+  const { store } = channel;
+  const wanted = new Set(waiting.objectIds);
+  const stillWaiting = new Set(waiting.objectIds.filter((id) => !store.managedObject(id)));
+  for await (const batch of source.passwordChangesSince(Buffer.from(waiting.cookie, 'base64'))) {
+    const { landed } = await pushBatch(channel, source.name, batch.changes, (objectId) => wanted.has(objectId) && !stillWaiting.has(objectId));
+    store.write(() => {
+      for (const [objectId, value] of landed) store.putPasswordHashHash(objectId, value);
+    });
+  }
+  store.write(() => store.putMeta(waitingKey(source.name), stillWaiting.size ? { cookie: waiting.cookie, objectIds: [...stillWaiting] } : undefined));
+}
+
+async function pushBatch(channel: Channel, connector: string, changes: PasswordChange[], wanted: (objectId: string) => boolean): Promise<{ landed: Map<string, string>; waiting: string[] }> {
+  const landed = new Map<string, string>();
+  const waiting: string[] = [];
+  await inParallel(changes, CONCURRENCY, async (change) => {
+    const objectId = objectIdFor(connector, change.guid);
+    try {
+      if (!wanted(objectId)) return;
+      const outcome = await pushHashes(channel, objectId, change);
+      if (outcome === 'waiting') {
+        channel.counts.pending++;
+        waiting.push(objectId);
+      } else if (outcome !== 'skipped') {
+        channel.counts.synced++;
+        landed.set(objectId, outcome);
+      }
+    } catch (e) {
+      waiting.push(objectId);
+      channel.errors.push({ object: `${connector}|${change.guid}`, stage: 'export', error: `password hash sync: ${(e as Error).message}` });
+    } finally {
+      change.nt.fill(0);
+    }
+  });
+  return { landed, waiting };
+}
+
+/** The hash of the hash once the hashes landed; 'skipped' for users not synced; 'waiting' for users not yet there. */
+async function pushHashes(channel: Channel, objectId: string, change: PasswordChange): Promise<string | 'skipped' | 'waiting'> {
+  const { store } = channel;
   const mv = store.metaverseObject(objectId);
-  // Not synced (filtered, out of scope, a computer): its hashes go nowhere.
-  if (!mv || mv.objectType !== 'user') return true;
+  // Not synced (filtered, a computer): its hashes go nowhere.
+  if (!mv || mv.objectType !== 'user') return 'skipped';
+  // Not (yet) in the managed domain: an export to come, or outside the Domain Services scope
+  // until a scope change brings it.
   const target = store.managedObject(objectId);
-  if (!target) return false;
+  if (!target) return 'waiting';
   const payload = Buffer.from(JSON.stringify({ nt: change.nt.toString('hex'), kerberos: change.kerberos, pwdLastSet: change.pwdLastSet }));
   try {
-    await managed.setSyncedCredentials(target.dn, key.seal(payload));
+    await channel.managed.setSyncedCredentials(target.dn, channel.key.seal(payload));
   } finally {
     payload.fill(0);
   }
-  hashesOfHashes.set(objectId, await entraPasswordHashHashAsync(change.nt));
-  return true;
+  return entraPasswordHashHashAsync(change.nt);
 }
