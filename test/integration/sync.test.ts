@@ -1,8 +1,9 @@
 import { Attribute, Change, type Client, type Entry } from 'ldapts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type RunningEmulator } from '../../src/emulator.js';
+import type { RunningEmulator } from '../../src/emulator.js';
 import { sidToString, single, strings, values } from '../support/adValues.js';
-import { managedReader, onpremAdmin, searchAll } from '../support/estate.js';
+import { searchAll, syncedEstate } from '../support/estate.js';
+import { IN_SCOPE } from '../support/estateCheck.js';
 
 // Issue 5: the sync agent. On-prem contoso.com (and fabrikam.com) -> metaverse -> AADDC Users.
 const ONPREM = 'DC=contoso,DC=com';
@@ -27,25 +28,19 @@ async function onpremEntry(filter: string): Promise<Entry> {
 
 const sidOf = (entry: Entry | undefined, name = 'objectSid'): string[] => values(entry, name).map((v) => sidToString(v as Buffer));
 
+let estate: Awaited<ReturnType<typeof syncedEstate>> | undefined;
+
 beforeAll(async () => {
-  emulator = await startEmulator({ ldapPort: 0, ldapsPort: 0, logLevel: 'silent', forests: ['fabrikam.com'], sync: { schedule: false } });
-  const run = await emulator.syncNow();
-  expect(run.status).toBe('success');
-  onprem = await onpremAdmin(emulator);
-  managed = await managedReader(emulator);
+  estate = await syncedEstate({ forests: ['fabrikam.com'], sync: { schedule: false } });
+  ({ emulator, onprem, managed } = estate);
 }, 120_000);
 
 afterAll(async () => {
-  await onprem?.unbind();
-  await managed?.unbind();
-  await emulator?.stop();
+  await estate?.close();
 });
 
 describe('after one cycle, the managed domain holds the estate', () => {
   it('has every in-scope user and group of both forests in AADDC Users, carrying its on-prem SID as sIDHistory', async () => {
-    // In scope, by Entra Connect's default filters: users and groups that are not critical system
-    // objects, not the MSOL_ account, not computers; groups security-enabled or mail-enabled.
-    const inScope = '(&(|(&(objectCategory=person)(objectClass=user))(&(objectClass=group)(|(groupType:1.2.840.113556.1.4.803:=2147483648)(mail=*))))(!(isCriticalSystemObject=TRUE))(!(sAMAccountName=MSOL_*)))';
     const expected = new Set<string>();
     const fabrikam = emulator.forests[0]!;
     for (const [url, base] of [[emulator.onprem.ldapUrl, ONPREM], [fabrikam.endpoint.ldapUrl, fabrikam.endpoint.baseDn]] as const) {
@@ -55,7 +50,7 @@ describe('after one cycle, the managed domain holds the estate', () => {
         await c.bind('FABRIKAM\\Administrator', emulator.onprem.admin.password);
         return c;
       })();
-      for (const e of await searchAll(client, base, inScope, ['objectSid'], SID_ATTRIBUTES)) expected.add(sidOf(e)[0]!);
+      for (const e of await searchAll(client, base, IN_SCOPE, ['objectSid'], SID_ATTRIBUTES)) expected.add(sidOf(e)[0]!);
       if (client !== onprem) await client.unbind();
     }
     expect(expected.size).toBeGreaterThan(1600);

@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import { Attribute, Change, Client } from 'ldapts';
 import { encodeUnicodePwd } from '../../src/ad/crypto/unicodePwd.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type RunningEmulator } from '../../src/emulator.js';
+import type { RunningEmulator } from '../../src/emulator.js';
 import { single, strings } from '../support/adValues.js';
-import { managedReader, onpremAdmin, pollUntil, searchAll } from '../support/estate.js';
+import { pollUntil, searchAll, syncedEstate } from '../support/estate.js';
 
 // Issue 5, live profile: an on-prem change shows on the managed DC within a second, with no
 // syncNow(): the agent's change-notification search wakes a delta cycle. The only timed
@@ -26,18 +26,15 @@ async function arrives(change: () => Promise<unknown>, visible: () => Promise<bo
   return pollUntil(visible, 5 * LIVE_MS);
 }
 
+let estate: Awaited<ReturnType<typeof syncedEstate>> | undefined;
+
 beforeAll(async () => {
-  emulator = await startEmulator({ ldapPort: 0, ldapsPort: 0, logLevel: 'silent' });
-  // The first cycle (a full import) runs at start; wait for it to end before timing anything.
-  await emulator.syncNow();
-  onprem = await onpremAdmin(emulator);
-  managed = await managedReader(emulator);
+  estate = await syncedEstate({});
+  ({ emulator, onprem, managed } = estate);
 }, 120_000);
 
 afterAll(async () => {
-  await onprem?.unbind();
-  await managed?.unbind();
-  await emulator?.stop();
+  await estate?.close();
 });
 
 describe('the live profile', () => {

@@ -1,5 +1,5 @@
 import { Client, type Entry } from 'ldapts';
-import type { RunningEmulator } from '../../src/emulator.js';
+import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../src/emulator.js';
 
 /** An ldapts client bound to the on-prem DC as Administrator. */
 export async function onpremAdmin(emulator: RunningEmulator): Promise<Client> {
@@ -29,4 +29,24 @@ export async function pollUntil(probe: () => Promise<boolean>, timeoutMs: number
     if (performance.now() - started > timeoutMs) throw new Error(`not visible after ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 10));
   }
+}
+
+/** An estate after its first sync cycle, with clients bound on both sides; `close()` stops it all. */
+export async function syncedEstate(options: EmulatorOptions): Promise<{ emulator: RunningEmulator; onprem: Client; managed: Client; close(): Promise<void> }> {
+  const emulator = await startEmulator({ ldapPort: 0, ldapsPort: 0, logLevel: 'silent', ...options });
+  // With the schedule on, the first cycle runs at start; this waits for it too.
+  const run = await emulator.syncNow();
+  if (run.status !== 'success') throw new Error(`the first sync cycle ended ${run.status}`);
+  const onprem = await onpremAdmin(emulator);
+  const managed = await managedReader(emulator);
+  return {
+    emulator,
+    onprem,
+    managed,
+    async close() {
+      await onprem.unbind();
+      await managed.unbind();
+      await emulator.stop();
+    },
+  };
 }

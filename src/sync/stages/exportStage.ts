@@ -3,7 +3,7 @@ import { escapeRdnValue } from '../../directory/dn.js';
 import type { SyncConfig } from '../config.js';
 import { resultCodeOf } from '../connectors/ldapConnection.js';
 import type { ManagedConnector, ManagedChange, ManagedEntry } from '../connectors/managedConnector.js';
-import type { ManagedObject, MetaverseObject, RunCounts, RunError } from '../model.js';
+import type { ManagedObject, RunCounts, RunError } from '../model.js';
 import { desiredManagedObject, MANAGED_ATTRIBUTES, type DesiredObject } from '../rules/outbound.js';
 import { generatedSamAccountName, plainSamAccountName, uniqueCn } from '../rules/samAccountName.js';
 import { DomainServicesScope } from '../rules/scoping.js';
@@ -434,4 +434,3 @@ function rdnValueOf(dn: string): string {
   return rdn.slice(rdn.indexOf('=') + 1).replace(/\\(.)/g, '$1');
 }
 
-export type { MetaverseObject };
