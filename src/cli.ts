@@ -1,4 +1,4 @@
-import { writeSync } from 'node:fs';
+import { once } from 'node:events';
 import { resolve } from 'node:path';
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
@@ -14,14 +14,16 @@ function dataDirOption<T>(y: Argv<T>) {
   return y.option('data-dir', { type: 'string', default: 'data', describe: 'where the directory data, keys and certificates live' });
 }
 
-function out(text: string): void {
-  try {
-    writeSync(1, text);
-  } catch (e) {
-    // A closed pipe (dsemu export | head) ends the command quietly.
-    if ((e as NodeJS.ErrnoException).code === 'EPIPE') process.exit(0);
-    throw e;
-  }
+// A closed pipe (dsemu export | head) ends the command quietly.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(0);
+  throw e;
+});
+
+// Through process.stdout, never writeSync(1): a pipe whose reader is slow answers a raw write
+// with EAGAIN once something has made the descriptor non-blocking. Waits while the pipe is full.
+async function out(text: string): Promise<void> {
+  if (!process.stdout.write(text)) await once(process.stdout, 'drain');
 }
 
 export async function main(argv: string[]): Promise<void> {
@@ -111,7 +113,7 @@ export async function main(argv: string[]): Promise<void> {
         const { dc } = openDomain({ dataDir: resolve(args['data-dir']), personality: contoso, adminPassword: DEFAULT_ADMIN_PASSWORD, log });
         try {
           const summary = importLdif(dc, parseLdifFile(args.file), args.file, { principal: SYSTEM, secure: true });
-          out(`imported ${args.file}: ${summary.added} added, ${summary.modified} modified, ${summary.deleted} deleted, ${summary.renamed} renamed\n`);
+          await out(`imported ${args.file}: ${summary.added} added, ${summary.modified} modified, ${summary.deleted} deleted, ${summary.renamed} renamed\n`);
         } catch (e) {
           if (e instanceof LdifImportError || e instanceof LdifError) {
             process.stderr.write(`${e.message}\nnothing was imported\n`);
@@ -134,9 +136,9 @@ export async function main(argv: string[]): Promise<void> {
         ]);
         const { dc } = openDomain({ dataDir: resolve(args['data-dir']), personality: contoso, adminPassword: DEFAULT_ADMIN_PASSWORD, log: createLogger('warn') });
         try {
-          out('version: 1\n\n');
+          await out('version: 1\n\n');
           for (const entry of dc.search({ base: args.base ?? dc.domain.dn, scope: 'sub', filter: { type: 'present', attribute: 'objectClass' }, attributes: ['*'] }, { principal: SYSTEM, secure: true })) {
-            out(formatLdifEntry({ dn: entry.dn, attributes: entry.attributes.map((a) => ({ type: a.type, values: [...a.values] })) }) + '\n');
+            await out(formatLdifEntry({ dn: entry.dn, attributes: entry.attributes.map((a) => ({ type: a.type, values: [...a.values] })) }) + '\n');
           }
         } finally {
           await dc.close();
@@ -240,10 +242,10 @@ export async function main(argv: string[]): Promise<void> {
       (y) => y.positional('password', { type: 'string', demandOption: true }).option('salt', { type: 'string', describe: 'Kerberos salt (MS-KILE: REALM + user name), e.g. CONTOSO.COMdriley' }),
       async (args) => {
         const [{ kerberosKeys }, { ntHash }] = await Promise.all([import('./ad/crypto/kerberos.js'), import('./ad/crypto/ntHash.js')]);
-        out(`nt-hash: ${ntHash(args.password).toString('hex')}\n`);
+        await out(`nt-hash: ${ntHash(args.password).toString('hex')}\n`);
         if (args.salt !== undefined) {
           const keys = kerberosKeys(args.password, args.salt);
-          out(`salt: ${keys.salt}\niterations: ${keys.iterations}\naes256-cts-hmac-sha1-96: ${keys.aes256.toString('hex')}\naes128-cts-hmac-sha1-96: ${keys.aes128.toString('hex')}\n`);
+          await out(`salt: ${keys.salt}\niterations: ${keys.iterations}\naes256-cts-hmac-sha1-96: ${keys.aes256.toString('hex')}\naes128-cts-hmac-sha1-96: ${keys.aes128.toString('hex')}\n`);
         }
       },
     )
@@ -262,8 +264,8 @@ export async function main(argv: string[]): Promise<void> {
               .option('password', { type: 'string', describe: 'give every user this password (slower to import)' }),
           async (args) => {
             const { generateEstate } = await import('./domains/seedgen.js');
-            out('version: 1\n');
-            for (const record of generateEstate({ users: args.users, groups: args.groups, baseDn: 'DC=contoso,DC=com', ou: args.ou, upnSuffix: args['upn-suffix'], seed: args.seed, password: args.password })) out(`\n${record}\n`);
+            await out('version: 1\n');
+            for (const record of generateEstate({ users: args.users, groups: args.groups, baseDn: 'DC=contoso,DC=com', ou: args.ou, upnSuffix: args['upn-suffix'], seed: args.seed, password: args.password })) await out(`\n${record}\n`);
           },
         )
         .demandCommand(1),
