@@ -1,6 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import type { HashEnvelope } from './crypto/hashEnvelope.js';
-import { applySyncedCredentials } from './passwordHashSync.js';
+import { applySyncedCredentials, applySyncedCredentialsBatch, type SyncedCredentialsItem, type SyncedCredentialsResult } from './passwordHashSync.js';
 import type { Logger } from 'pino';
 import type { Change } from '../directory/changes.js';
 import type { DirectoryStore } from '../directory/store.js';
@@ -106,6 +106,11 @@ export class DomainController implements Dsa {
   /** Password hash sync's privileged write: a user's hashes, sealed for this domain (ad/passwordHashSync). */
   setSyncedCredentials(dn: string, envelope: HashEnvelope, ctx: OperationContext): void {
     applySyncedCredentials(this, this.passwordSyncKey, dn, envelope, ctx);
+  }
+
+  /** The same for many users in one transaction, a result for each. */
+  setSyncedCredentialsBatch(items: readonly SyncedCredentialsItem[], ctx: OperationContext): SyncedCredentialsResult[] {
+    return applySyncedCredentialsBatch(this, this.passwordSyncKey, items, ctx);
   }
 
   /** DirSync: what changed since a cookie (ad/dirsync). */

@@ -75,6 +75,11 @@ export function planFilter(filter: Filter, store: DirectoryStore): Plan {
   }
 }
 
+/** An index plan that reads fewer than a few thousand candidates: cheaper than walking a large container's children. */
+export function isSelective(plan: Plan): plan is Extract<Plan, { kind: 'index' }> {
+  return plan.kind === 'index' && plan.estimate() < ESTIMATE_CAP;
+}
+
 function equalityPlan(attribute: string, value: Buffer, store: DirectoryStore): Plan {
   const attr = store.schema.attribute(attribute);
   if (!attr) return { kind: 'index', estimate: () => 0, describe: `${attribute}:unknown`, guids: () => [] };

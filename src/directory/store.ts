@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { open, type Database, type RootDatabase } from 'lmdb';
 import type { StoredEntry } from './entry.js';
+import { EntryCache } from './entryCache.js';
 import { normalizeDn } from './dn.js';
 import type { AttributeType, AttributeValue, Schema } from './schema.js';
 import { indexKey } from './indexKey.js';
@@ -31,8 +32,8 @@ function sameValues(a: readonly AttributeValue[] | undefined, b: readonly Attrib
   }
   return true;
 }
-/** Decoded entries kept in memory, filled as they are read (nothing is loaded at start). */
-const ENTRY_CACHE_SIZE = 20_000;
+/** Decoded entries kept in memory (up to two generations of this many), filled as they are read. */
+const ENTRY_CACHE_GENERATION = 16_000;
 /** How long a commit may sit in the OS page cache before it is flushed to disk. */
 const FLUSH_DELAY_MS = 1000;
 
@@ -57,12 +58,12 @@ export class DirectoryStore {
   private readonly indexed = new Map<string, AttributeType>();
   private inWrite = false;
   /** decoded entries, most recently used last; never holds a write that has not committed */
-  private readonly cache = new Map<string, StoredEntry>();
+  private readonly cache = new EntryCache(ENTRY_CACHE_GENERATION);
   /** GUIDs written by the transaction in progress: not cached until it commits */
   private readonly touched = new Set<string>();
   /** entries the transaction in progress wrote and then read back (an import reads a manager
    *  it added many times): kept apart from `cache`, moved into it when the transaction commits */
-  private readonly pending = new Map<string, StoredEntry>();
+  private readonly pending = new EntryCache(ENTRY_CACHE_GENERATION);
   private cachedAtUsn = -1;
   /** highestCommittedUSN as the write in progress sees it (it holds the write lock: nobody else moves it) */
   private usnInWrite: number | undefined;
@@ -144,7 +145,7 @@ export class DirectoryStore {
       this.inWrite = false;
       this.usnInWrite = undefined;
       for (const guid of this.touched) this.cache.delete(guid);
-      if (ok) for (const [guid, entry] of this.pending) this.remember(this.cache, guid, entry);
+      if (ok) for (const [guid, entry] of this.pending.entries()) this.cache.set(guid, entry);
       this.pending.clear();
       this.touched.clear();
       this.secretTouched.clear();
@@ -172,20 +173,10 @@ export class DirectoryStore {
     const written = this.touched.has(guid);
     const cache = written ? this.pending : this.cache;
     const cached = cache.get(guid);
-    if (cached) {
-      cache.delete(guid);
-      cache.set(guid, cached);
-      return cached;
-    }
+    if (cached) return cached;
     const entry = this.entries.get(guid);
-    if (entry) this.remember(cache, guid, entry);
+    if (entry) cache.set(guid, entry);
     return entry;
-  }
-
-  private remember(cache: Map<string, StoredEntry>, guid: string, entry: StoredEntry): void {
-    cache.delete(guid);
-    if (cache.size >= ENTRY_CACHE_SIZE) cache.delete(cache.keys().next().value!);
-    cache.set(guid, entry);
   }
 
   guidOfDn(dn: string): string | undefined {
@@ -199,6 +190,13 @@ export class DirectoryStore {
 
   *children(parentGuid: string): Iterable<string> {
     for (const key of this.childIndex.getKeys({ start: [parentGuid, ''], end: [parentGuid, LAST] })) yield key[1];
+  }
+
+  /** How many children an entry has, counted up to `cap`. */
+  countChildren(parentGuid: string, cap: number): number {
+    let n = 0;
+    for (const _ of this.childIndex.getKeys({ start: [parentGuid, ''], end: [parentGuid, LAST], limit: cap })) n++;
+    return n;
   }
 
   hasChildren(parentGuid: string): boolean {

@@ -4,6 +4,8 @@ import { Attribute, Change, Client } from 'ldapts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeUnicodePwd } from '../../src/ad/crypto/unicodePwd.js';
 import { ntHash } from '../../src/ad/crypto/ntHash.js';
+import { sealEnvelope } from '../../src/ad/crypto/hashEnvelope.js';
+import { ManagedConnector } from '../../src/sync/connectors/managedConnector.js';
 import { startEmulator, type RunningEmulator } from '../../src/emulator.js';
 import { single } from '../support/adValues.js';
 import { failure } from '../support/ldapResults.js';
@@ -102,6 +104,33 @@ describe('password hash sync', () => {
     expect(refused.code).toBe(50);
     // The metaverse keeps Entra's hash of the hash.
     expect(emulator.sync!.store.passwordHashHash(single(user, 'msDS-aadObjectId')!)).toMatch(/^v1;PPH1_MD4,[0-9a-f]{20},1000,[0-9a-f]{64};$/);
+  });
+
+  it('takes a batch of users in one request from the sync principal, each with its own result', async () => {
+    const config = emulator.sync!.config;
+    const connector = new ManagedConnector({ ...config.target, baseDn: 'DC=aaddscontoso,DC=com' });
+    const key = readFileSync(config.passwordSyncKeyFile!, 'utf8');
+    const sealed = (password: string) => sealEnvelope(key, Buffer.from(JSON.stringify({ nt: ntHash(password).toString('hex') })));
+    const managed = await managedReader(emulator);
+    const [tara] = await searchAll(managed, USERS, '(userPrincipalName=tsingh@contoso.com)', ['cn']);
+    await managed.unbind();
+    passwords.add('Th1rd!Batch#3');
+    const results = await connector.setSyncedCredentialsBatch([
+      { dn: tara!.dn, envelope: sealed('Th1rd!Batch#3') },
+      { dn: `CN=Nobody Here,${USERS}`, envelope: sealed('Th1rd!Batch#3') },
+      { dn: tara!.dn, envelope: { ...sealed('Wr0ng!Batch#4'), data: 'AAAA' } },
+    ]);
+    await connector.close();
+    expect(results.map((r) => r.resultCode)).toEqual([0, 32, 2]);
+    expect(results[1]!.diagnosticMessage).toMatch(/^0000208D/);
+    // The refused users changed nothing; the first landed.
+    expect(await managedBind('tsingh@contoso.com', 'Th1rd!Batch#3')).toBe('ok');
+    expect(await managedBind('tsingh@contoso.com', 'S3cond!Try#2')).toBe('52e');
+    // Anyone else gets 50 for the whole request.
+    const dcAdmin = await managedReader(emulator);
+    const refused = await failure(dcAdmin.exop('1.3.6.1.4.1.55555.1.2.1', Buffer.from(JSON.stringify({ credentials: [{ dn: tara!.dn, envelope: sealed('x') }] }))));
+    await dcAdmin.unbind();
+    expect(refused.code).toBe(50);
   });
 
   it('leaves no NT hash (hex or binary) and no cleartext in any LMDB file of the agent or either DC', () => {

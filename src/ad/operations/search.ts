@@ -1,7 +1,7 @@
 import type { StoredEntry } from '../../directory/entry.js';
 import { isDescendantOrSelf, normalizeDn } from '../../directory/dn.js';
 import { matches, type Filter } from '../../directory/filter.js';
-import { planFilter } from '../../directory/plan.js';
+import { isSelective, planFilter } from '../../directory/plan.js';
 import type { Dsa, OperationContext } from '../dsa.js';
 import { AdErrors } from '../errors.js';
 import { filterContext, prepareFilter } from '../filters.js';
@@ -9,6 +9,9 @@ import { matchingRules } from '../matchingRules.js';
 import { isTombstone } from '../tombstones.js';
 import { attributeSelection, readEntry, type ResultEntry } from '../readView.js';
 import { bestMatch, inDomain, resolveObject } from '../resolve.js';
+
+/** Below this many children, a one-level search reads them all rather than weigh an index. */
+const FEW_CHILDREN = 256;
 
 export type SearchScope = 'base' | 'one' | 'sub';
 
@@ -59,14 +62,22 @@ function* candidates(dsa: Dsa, base: StoredEntry, scope: SearchScope, filter: Fi
     yield base;
     return;
   }
+  const plan = planFilter(filter, dsa.store);
   if (scope === 'one') {
+    // A selective index beats reading every child of a large OU (AADDC Users holds them all).
+    if (dsa.store.countChildren(base.guid, FEW_CHILDREN) === FEW_CHILDREN && isSelective(plan)) {
+      for (const guid of plan.guids()) {
+        const entry = dsa.store.byGuid(guid);
+        if (entry?.parent === base.guid) yield entry;
+      }
+      return;
+    }
     for (const guid of dsa.store.children(base.guid)) {
       const entry = dsa.store.byGuid(guid);
       if (entry) yield entry;
     }
     return;
   }
-  const plan = planFilter(filter, dsa.store);
   if (plan.kind === 'scan') {
     yield* subtree(dsa, base);
     return;

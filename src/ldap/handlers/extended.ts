@@ -1,5 +1,5 @@
 import { AdErrors, ResultCode } from '../../ad/errors.js';
-import type { HashEnvelope } from '../../ad/crypto/hashEnvelope.js';
+import type { SyncedCredentialsItem } from '../../ad/passwordHashSync.js';
 import type { LdapRequest } from '../protocol/requests.js';
 import { encodeExtendedResponse } from '../protocol/responses.js';
 import type { Session } from '../session.js';
@@ -47,15 +47,15 @@ export function handleExtended(session: Session, request: ExtendedRequest): void
         return;
       }
       case SET_SYNCED_CREDENTIALS_OID: {
-        // The value: UTF-8 JSON { "dn": the user, "envelope": the sealed hashes }.
-        let body: { dn?: unknown; envelope?: unknown };
-        try {
-          body = JSON.parse((request.value ?? Buffer.alloc(0)).toString('utf8')) as { dn?: unknown; envelope?: unknown };
-        } catch {
-          throw AdErrors.protocolError('Error decoding ldap message');
+        // The value: UTF-8 JSON, one user { "dn", "envelope" }, or a batch { "credentials": [{ "dn", "envelope" }, ...] }
+        // answered with { "results": [{ "resultCode", "diagnosticMessage"? }, ...] } in the same order.
+        const body = syncedCredentialsRequest(request.value);
+        if ('credentials' in body) {
+          const results = session.host.dc.setSyncedCredentialsBatch(body.credentials, session.context);
+          answer({ resultCode: ResultCode.success }, Buffer.from(JSON.stringify({ results })));
+          return;
         }
-        if (typeof body.dn !== 'string' || typeof body.envelope !== 'object' || body.envelope === null) throw AdErrors.protocolError('Error decoding ldap message');
-        session.host.dc.setSyncedCredentials(body.dn, body.envelope as HashEnvelope, session.context);
+        session.host.dc.setSyncedCredentials(body.dn, body.envelope, session.context);
         answer({ resultCode: ResultCode.success });
         return;
       }
@@ -65,4 +65,21 @@ export function handleExtended(session: Session, request: ExtendedRequest): void
   } catch (e) {
     answer(resultOf(failure(session, e)));
   }
+}
+
+const MAX_SYNCED_CREDENTIALS = 1000;
+
+function syncedCredentialsRequest(value: Buffer | undefined): SyncedCredentialsItem | { credentials: SyncedCredentialsItem[] } {
+  let body: unknown;
+  try {
+    body = JSON.parse((value ?? Buffer.alloc(0)).toString('utf8'));
+  } catch {
+    throw AdErrors.protocolError('Error decoding ldap message');
+  }
+  const isItem = (v: unknown): v is SyncedCredentialsItem =>
+    typeof v === 'object' && v !== null && typeof (v as { dn?: unknown }).dn === 'string' && typeof (v as { envelope?: unknown }).envelope === 'object' && (v as { envelope?: unknown }).envelope !== null;
+  if (isItem(body)) return body;
+  const credentials = (body as { credentials?: unknown } | null)?.credentials;
+  if (Array.isArray(credentials) && credentials.length <= MAX_SYNCED_CREDENTIALS && credentials.every(isItem)) return { credentials };
+  throw AdErrors.protocolError('Error decoding ldap message');
 }

@@ -83,6 +83,15 @@ export class ManagedConnector {
     await client.exop(SET_SYNCED_CREDENTIALS_OID, Buffer.from(JSON.stringify({ dn, envelope })));
   }
 
+  /** Many users' hashes in one request, a result for each in the same order (0: it landed). */
+  async setSyncedCredentialsBatch(credentials: { dn: string; envelope: HashEnvelope }[]): Promise<{ resultCode: number; diagnosticMessage?: string }[]> {
+    const client = await this.client();
+    const { value } = await client.exop(SET_SYNCED_CREDENTIALS_OID, Buffer.from(JSON.stringify({ credentials })));
+    const results = (JSON.parse(String(value ?? '{}')) as { results?: { resultCode: number; diagnosticMessage?: string }[] }).results;
+    if (!Array.isArray(results) || results.length !== credentials.length) throw new Error('the managed DC answered the hash batch without a result for each user');
+    return results;
+  }
+
   async close(): Promise<void> {
     const clients = this.clients;
     this.clients = [];

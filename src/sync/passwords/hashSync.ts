@@ -15,7 +15,9 @@ import { inParallel } from '../stages/committer.js';
 // its public key. They exist in the agent's memory only while in flight: never in its store or
 // its logs.
 
-const CONCURRENCY = 16;
+/** Users per Set Synchronized Password Hashes request, and requests outstanding at once. */
+const USERS_PER_REQUEST = 200;
+const REQUESTS_IN_FLIGHT = 4;
 const cookieKey = (connector: string): string => `passwordCookie:${connector}`;
 
 export interface PasswordSyncCounts {
@@ -102,46 +104,74 @@ async function catchUp(channel: Channel, source: SourceConnector, waiting: Waiti
   store.write(() => store.putMeta(waitingKey(source.name), stillWaiting.size ? { cookie: waiting.cookie, objectIds: [...stillWaiting] } : undefined));
 }
 
+/** A user whose hashes go to the managed domain in this batch. */
+interface Outgoing {
+  objectId: string;
+  dn: string;
+  change: PasswordChange;
+}
+
 async function pushBatch(channel: Channel, connector: string, changes: PasswordChange[], wanted: (objectId: string) => boolean): Promise<{ landed: Map<string, string>; waiting: string[] }> {
+  const { store, counts } = channel;
   const landed = new Map<string, string>();
   const waiting: string[] = [];
-  await inParallel(changes, CONCURRENCY, async (change) => {
-    const objectId = objectIdFor(connector, change.guid);
-    try {
-      if (!wanted(objectId)) return;
-      const outcome = await pushHashes(channel, objectId, change);
-      if (outcome === 'waiting') {
-        channel.counts.pending++;
+  try {
+    const outgoing: Outgoing[] = [];
+    for (const change of changes) {
+      const objectId = objectIdFor(connector, change.guid);
+      if (!wanted(objectId)) continue;
+      const mv = store.metaverseObject(objectId);
+      // Not synced (filtered, a computer): its hashes go nowhere.
+      if (!mv || mv.objectType !== 'user') continue;
+      // Not (yet) in the managed domain: an export to come, or outside the Domain Services scope
+      // until a scope change brings it.
+      const target = store.managedObject(objectId);
+      if (!target) {
+        counts.pending++;
         waiting.push(objectId);
-      } else if (outcome !== 'skipped') {
-        channel.counts.synced++;
-        landed.set(objectId, outcome);
+        continue;
       }
-    } catch (e) {
-      waiting.push(objectId);
-      channel.errors.push({ object: `${connector}|${change.guid}`, stage: 'export', error: `password hash sync: ${(e as Error).message}` });
-    } finally {
-      change.nt.fill(0);
+      outgoing.push({ objectId, dn: target.dn, change });
     }
-  });
+    const requests: Outgoing[][] = [];
+    for (let i = 0; i < outgoing.length; i += USERS_PER_REQUEST) requests.push(outgoing.slice(i, i + USERS_PER_REQUEST));
+    await inParallel(requests, REQUESTS_IN_FLIGHT, (users) => pushHashes(channel, connector, users, landed, waiting));
+  } finally {
+    for (const change of changes) change.nt.fill(0);
+  }
   return { landed, waiting };
 }
 
-/** The hash of the hash once the hashes landed; 'skipped' for users not synced; 'waiting' for users not yet there. */
-async function pushHashes(channel: Channel, objectId: string, change: PasswordChange): Promise<string | 'skipped' | 'waiting'> {
-  const { store } = channel;
-  const mv = store.metaverseObject(objectId);
-  // Not synced (filtered, a computer): its hashes go nowhere.
-  if (!mv || mv.objectType !== 'user') return 'skipped';
-  // Not (yet) in the managed domain: an export to come, or outside the Domain Services scope
-  // until a scope change brings it.
-  const target = store.managedObject(objectId);
-  if (!target) return 'waiting';
-  const payload = Buffer.from(JSON.stringify({ nt: change.nt.toString('hex'), kerberos: change.kerberos, pwdLastSet: change.pwdLastSet }));
+/** One request of many users' sealed hashes; each landed user's hash of the hash, computed meanwhile. */
+async function pushHashes(channel: Channel, connector: string, users: Outgoing[], landed: Map<string, string>, waiting: string[]): Promise<void> {
+  // The hash of each hash is derived on libuv's thread pool while the DC takes the request.
+  const hashHashes = Promise.all(users.map((u) => entraPasswordHashHashAsync(u.change.nt)));
+  const credentials = users.map(({ dn, change }) => {
+    const payload = Buffer.from(JSON.stringify({ nt: change.nt.toString('hex'), kerberos: change.kerberos, pwdLastSet: change.pwdLastSet }));
+    try {
+      return { dn, envelope: channel.key.seal(payload) };
+    } finally {
+      payload.fill(0);
+    }
+  });
+  let results: { resultCode: number; diagnosticMessage?: string }[];
   try {
-    await channel.managed.setSyncedCredentials(target.dn, channel.key.seal(payload));
-  } finally {
-    payload.fill(0);
+    results = await channel.managed.setSyncedCredentialsBatch(credentials);
+  } catch (e) {
+    await hashHashes.catch(() => undefined);
+    for (const u of users) failed(channel, connector, u, waiting, (e as Error).message);
+    return;
   }
-  return entraPasswordHashHashAsync(change.nt);
+  const values = await hashHashes;
+  users.forEach((u, i) => {
+    const { resultCode, diagnosticMessage } = results[i]!;
+    if (resultCode !== 0) return failed(channel, connector, u, waiting, `LDAP ${resultCode}: ${diagnosticMessage ?? ''}`);
+    channel.counts.synced++;
+    landed.set(u.objectId, values[i]!);
+  });
+}
+
+function failed(channel: Channel, connector: string, user: Outgoing, waiting: string[], error: string): void {
+  waiting.push(user.objectId);
+  channel.errors.push({ object: `${connector}|${user.change.guid}`, stage: 'export', error: `password hash sync: ${error}` });
 }
