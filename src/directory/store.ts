@@ -7,6 +7,14 @@ import type { AttributeType, AttributeValue, Schema } from './schema.js';
 import { indexKey } from './indexKey.js';
 
 const LAST = '\uffff';
+
+/**
+ * lmdb-js's msgpack options for our stores: plain maps, not msgpackr records. Without shared
+ * structures every record carries its own definition, and entries' attribute sets vary, so each
+ * read compiled a new decoder (half the cost of a put or a get). Records written before still
+ * decode: they describe themselves. (Spread in: lmdb's option types do not list msgpackr's.)
+ */
+export const PLAIN_MSGPACK = { useRecords: false } as const;
 const HIGHEST_USN = 'highestCommittedUSN';
 /** The pseudo-attribute under which an object's credentials' change USN is recorded. */
 export const SECRET_METADATA = '@secret';
@@ -79,7 +87,7 @@ export class DirectoryStore {
     // LMDB warns, damaged): the background flush below bounds that to about a second.
     // A write map saves the per-page pwrite of every commit; with it the file is as large as the
     // map, so the map starts small and lmdb-js doubles it as the data grows.
-    this.root = open({ path, maxDbs: 16, noSync: true, useWritemap: true });
+    this.root = open({ path, maxDbs: 16, noSync: true, useWritemap: true, ...PLAIN_MSGPACK });
     // Not lmdb-js's object cache: it keeps a put even when the transaction aborts (see `cache`).
     this.entries = this.root.openDB<StoredEntry, string>({ name: 'entries' });
     this.dns = this.root.openDB<string, string>({ name: 'dn' });
@@ -247,15 +255,19 @@ export class DirectoryStore {
   put(next: StoredEntry, previous?: StoredEntry): void {
     this.assertWriting();
     const nextKey = normalizeDn(next.dn);
-    if (previous) {
-      const previousKey = normalizeDn(previous.dn);
-      if (previousKey !== nextKey) this.dns.remove(previousKey);
-      if (previous.parent !== next.parent) this.childIndex.remove([previous.parent, previous.guid]);
+    const previousKey = previous && (previous.dn === next.dn ? nextKey : normalizeDn(previous.dn));
+    if (previousKey !== nextKey) {
+      if (previousKey !== undefined) this.dns.remove(previousKey);
+      this.dns.put(nextKey, next.guid);
     }
-    this.dns.put(nextKey, next.guid);
-    if (!previous || previous.parent !== next.parent) this.childIndex.put([next.parent, next.guid], '');
-    this.reindex(next.guid, previous?.attrs ?? {}, next.attrs);
-    this.recordChanges(next.guid, previous?.attrs ?? {}, next.attrs, previous?.parent !== next.parent);
+    if (previous?.parent !== next.parent) {
+      if (previous) this.childIndex.remove([previous.parent, previous.guid]);
+      this.childIndex.put([next.parent, next.guid], '');
+    }
+    const before = previous?.attrs ?? {};
+    const names = new Set([...Object.keys(before), ...Object.keys(next.attrs)]);
+    this.reindex(next.guid, names, before, next.attrs);
+    this.recordChanges(next.guid, names, before, next.attrs, previous?.parent !== next.parent);
     this.entries.put(next.guid, next);
     this.forget(next.guid);
   }
@@ -264,12 +276,12 @@ export class DirectoryStore {
    * Replication metadata (MS-ADTS 3.1.1.1.9, MS-DRSR 5.11): the USN at which each attribute, the
    * secret, and each forward-link value last changed; what DirSync reads to send only changes.
    */
-  private recordChanges(guid: string, before: Readonly<Record<string, readonly AttributeValue[]>>, after: Readonly<Record<string, readonly AttributeValue[]>>, moved: boolean): void {
+  private recordChanges(guid: string, names: ReadonlySet<string>, before: Readonly<Record<string, readonly AttributeValue[]>>, after: Readonly<Record<string, readonly AttributeValue[]>>, moved: boolean): void {
     const usn = this.highestUsn();
     const metadata: AttributeMetadata = { ...(this.attributeMetadata.get(guid) ?? {}) };
     let changed = moved;
     if (moved) metadata[PARENT_METADATA] = usn;
-    for (const name of new Set([...Object.keys(before), ...Object.keys(after)])) {
+    for (const name of names) {
       if (sameValues(before[name], after[name])) continue;
       metadata[name] = usn;
       changed = true;
@@ -304,7 +316,7 @@ export class DirectoryStore {
     this.assertWriting();
     this.dns.remove(normalizeDn(entry.dn));
     this.childIndex.remove([entry.parent, entry.guid]);
-    this.reindex(entry.guid, entry.attrs, {});
+    this.reindex(entry.guid, Object.keys(entry.attrs), entry.attrs, {});
     this.entries.remove(entry.guid);
     this.secretValues.remove(entry.guid);
     this.attributeMetadata.remove(entry.guid);
@@ -372,9 +384,9 @@ export class DirectoryStore {
     return usn;
   }
 
-  private reindex(guid: string, before: Readonly<Record<string, readonly AttributeValue[]>>, after: Readonly<Record<string, readonly AttributeValue[]>>): void {
+  private reindex(guid: string, names: Iterable<string>, before: Readonly<Record<string, readonly AttributeValue[]>>, after: Readonly<Record<string, readonly AttributeValue[]>>): void {
     // an entry holds far fewer attributes than the schema indexes: walk the entry's
-    for (const name of new Set([...Object.keys(before), ...Object.keys(after)])) {
+    for (const name of names) {
       const attr = this.indexed.get(name);
       if (!attr) continue;
       const old = before[name];

@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { open, type Database, type RootDatabase } from 'lmdb';
+import { PLAIN_MSGPACK } from '../../directory/store.js';
 import type { ConnectorObject, ManagedObject, MetaverseObject, RunRecord } from '../model.js';
 
 const LAST = '\uffff';
@@ -32,7 +33,7 @@ export class AgentStore {
     mkdirSync(path, { recursive: true });
     // As the DCs' stores: no fsync per commit (a committed transaction survives the process being
     // killed; LMDB keeps each one all-or-nothing), flushed in the background.
-    this.root = open({ path, maxDbs: 16, mapSize: 16 * 1024 ** 3, noSync: true });
+    this.root = open({ path, maxDbs: 16, mapSize: 16 * 1024 ** 3, noSync: true, ...PLAIN_MSGPACK });
     this.connectorSpace = this.root.openDB({ name: 'connectorSpace' });
     this.connectorDns = this.root.openDB({ name: 'connectorDns' });
     this.metaverse = this.root.openDB({ name: 'metaverse' });
