@@ -53,17 +53,7 @@ export class SourceConnector {
    */
   async *changesSince(cookie: Buffer): AsyncGenerator<{ changes: ImportedChange[]; cookie: Buffer }> {
     const client = await this.connection();
-    let next = this.batch(client, cookie);
-    for (;;) {
-      const batch = await next;
-      if (batch.more) {
-        next = this.batch(client, batch.cookie);
-        // A caller that stops early leaves it unread: not an unhandled rejection.
-        next.catch(() => undefined);
-      }
-      yield { changes: batch.changes, cookie: batch.cookie };
-      if (!batch.more) return;
-    }
+    for await (const { changes, cookie: next } of prefetching(cookie, (c) => this.batch(client, c))) yield { changes, cookie: next };
   }
 
   private async batch(client: Client, cookie: Buffer): Promise<{ changes: ImportedChange[]; cookie: Buffer; more: boolean }> {
@@ -87,19 +77,18 @@ export class SourceConnector {
    */
   async *passwordChangesSince(cookie: Buffer): AsyncGenerator<{ changes: PasswordChange[]; cookie: Buffer }> {
     const client = await this.connection();
-    let current = cookie;
-    for (;;) {
-      const control = new DirSyncControl({ flags: 0, cookie: current });
-      const { searchEntries } = await client.search(this.options.baseDn, {
-        scope: 'sub',
-        filter: '(&(objectCategory=person)(objectClass=user))',
-        attributes: ['objectGUID', 'pwdLastSet', 'unicodePwd', 'supplementalCredentials'],
-        explicitBufferAttributes: ['objectGUID', 'unicodePwd', 'supplementalCredentials'],
-      }, [control]);
-      current = control.cookie;
-      yield { changes: searchEntries.map(toPasswordChange).filter((c): c is PasswordChange => c !== undefined), cookie: current };
-      if (!control.moreResults) return;
-    }
+    for await (const { changes, cookie: next } of prefetching(cookie, (c) => this.passwordBatch(client, c))) yield { changes, cookie: next };
+  }
+
+  private async passwordBatch(client: Client, cookie: Buffer): Promise<{ changes: PasswordChange[]; cookie: Buffer; more: boolean }> {
+    const control = new DirSyncControl({ flags: 0, cookie });
+    const { searchEntries } = await client.search(this.options.baseDn, {
+      scope: 'sub',
+      filter: '(&(objectCategory=person)(objectClass=user))',
+      attributes: ['objectGUID', 'pwdLastSet', 'unicodePwd', 'supplementalCredentials'],
+      explicitBufferAttributes: ['objectGUID', 'unicodePwd', 'supplementalCredentials'],
+    }, [control]);
+    return { changes: searchEntries.map(toPasswordChange).filter((c): c is PasswordChange => c !== undefined), cookie: control.cookie, more: control.moreResults };
   }
 
   async close(): Promise<void> {
@@ -112,6 +101,24 @@ export class SourceConnector {
     if (this.client?.isConnected) return this.client;
     this.client = await connect(this.options);
     return this.client;
+  }
+}
+
+/**
+ * DirSync batches from `cookie` on, the next asked for as soon as a batch arrives, so the DC
+ * reads it while the caller stores this one.
+ */
+async function* prefetching<T extends { cookie: Buffer; more: boolean }>(cookie: Buffer, batch: (cookie: Buffer) => Promise<T>): AsyncGenerator<T> {
+  let next = batch(cookie);
+  for (;;) {
+    const current = await next;
+    if (current.more) {
+      next = batch(current.cookie);
+      // A caller that stops early leaves it unread: not an unhandled rejection.
+      next.catch(() => undefined);
+    }
+    yield current;
+    if (!current.more) return;
   }
 }
 
