@@ -68,7 +68,6 @@ export async function main(argv: string[]): Promise<void> {
       async (args) => {
         const [{ startEmulator }, { createLogger }, { startupSummary, syncOptionsOf }] = await Promise.all([import('./emulator.js'), import('./log.js'), import('./commands/startSync.js')]);
         const sync = syncOptionsOf(args);
-        if (sync && !args['password-hash-sync']) sync.passwordHashSync = false;
         const emulator = await startEmulator({
           host: args.host,
           ldapPort: args['ldap-port'],

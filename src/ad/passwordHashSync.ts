@@ -17,6 +17,9 @@ export interface SyncedCredentials {
   forceChange?: boolean;
 }
 
+/** dsemu's own extended operation for it (README, "Password hash sync"): Set Synchronized Password Hashes. */
+export const SET_SYNCED_CREDENTIALS_OID = '1.3.6.1.4.1.55555.1.2.1';
+
 type HashSyncDsa = Dsa & { modify: (dn: string, changes: { operation: 'replace'; type: string; values: string[] }[], ctx: OperationContext) => void };
 
 /** One user's sealed hashes, as the sync principal hands them over. */

@@ -1,5 +1,5 @@
-import { randomBytes, randomFillSync } from 'node:crypto';
-import { sidFromString, sidToString, sidWithRid } from '../directory/binary.js';
+import { randomBytes } from 'node:crypto';
+import { newGuid, sidFromString, sidToString, sidWithRid } from '../directory/binary.js';
 import type { AttributeMap, StoredEntry } from '../directory/entry.js';
 import type { ObjectClass } from '../directory/schema.js';
 import { categoryDn } from './domain.js';
@@ -41,7 +41,7 @@ export function fillAddDefaults(dsa: Dsa, attrs: AttributeMap, options: AddDefau
   const kind = accountKind(attrs.objectClass ?? []);
 
   if (attrs.objectGUID && !options.system) throw AdErrors.systemOnlyAttribute();
-  attrs.objectGUID ??= [newObjectGuid()];
+  attrs.objectGUID ??= [newGuid()];
   attrs.name = [options.rdnValue];
   // IT_WRITE (4), plus IT_NC_HEAD (1) on a naming-context head (MS-ADTS 2.2.18).
   attrs.instanceType = [options.ncHead ? '5' : '4'];
@@ -96,23 +96,6 @@ function categoryOf(dsa: Dsa, structural: ObjectClass): string | undefined {
     categories.set(structural, category);
   }
   return category ?? undefined;
-}
-
-// One randomFillSync per 256 GUIDs: randomBytes per GUID was a third of fillAddDefaults' time.
-const guidPool = Buffer.alloc(16 * 256);
-let guidPoolOffset = guidPool.length;
-
-/** A random (version 4) GUID in MS byte layout, as directory/binary newGuid makes them. */
-function newObjectGuid(): Buffer {
-  if (guidPoolOffset === guidPool.length) {
-    randomFillSync(guidPool);
-    guidPoolOffset = 0;
-  }
-  const b = Buffer.from(guidPool.subarray(guidPoolOffset, (guidPoolOffset += 16)));
-  // RFC 4122 4.4: version in the high nibble of Data3 (stored little-endian, so byte 7).
-  b[7] = (b[7]! & 0x0f) | 0x40;
-  b[8] = (b[8]! & 0x3f) | 0x80;
-  return b;
 }
 
 const domainSids = new WeakMap<Dsa, Buffer>();

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { agentStorePath, savedEndpoints } from './agentState.js';
 import { EXIT, type Print } from './output.js';
+import { dnsNameOfDn } from '../directory/dn.js';
 import { estateSyncConfig, runningEndpoints } from '../estateSync.js';
 import type { SyncConfig } from '../sync/config.js';
 import { explainIdentity, explainUnkept, type Explanation, type RuledValue, type Stage } from '../sync/explain.js';
@@ -49,8 +50,6 @@ function unknownName(config: SyncConfig, name: string, running: boolean): string
     : `the agent keeps no object ${name} from ${source.name}; ${kept} (start the emulator to read the object from its DC)`;
 }
 
-const dnsNameOf = (dn: string): string => [...dn.matchAll(/DC=([^,]+)/gi)].map((m) => m[1]).join('.');
-
 /** The three stages as sections: On-prem (contoso.com), Metaverse (Entra ID), Managed domain (aaddscontoso.com). */
 export function formatExplanation(config: SyncConfig, e: Explanation): string {
   const out: string[] = [`${e.name}${e.objectId ? `  (objectId ${e.objectId})` : ''}`, ''];
@@ -78,7 +77,7 @@ export function formatExplanation(config: SyncConfig, e: Explanation): string {
     ...(mv.conflicts.length ? ['  conflicts:', ...mv.conflicts.map((c) => `    ${c}`)] : []),
   ]);
 
-  section(`Managed domain (${dnsNameOf(config.target.baseDn)})`, managed, (m) => {
+  section(`Managed domain (${dnsNameOfDn(config.target.baseDn)})`, managed, (m) => {
     const flows = Object.fromEntries(Object.entries(m.attributes).map(([name, a]) => [name, { ...a, rule: `<- ${a.rule}` }]));
     return [
       `  dn: ${m.dn}`,

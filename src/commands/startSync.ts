@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { RunningEmulator } from '../emulator.js';
+import { dnsNameOfDn } from '../directory/dn.js';
 import type { SyncOptions } from '../estateSync.js';
 import { SYNC_PROFILES, type SyncProfileName } from '../sync/config.js';
 
@@ -24,13 +25,14 @@ export interface StartSyncArgs {
   'scope-group'?: string[];
   'include-ou'?: string[];
   forest?: string[];
+  'password-hash-sync': boolean;
 }
 
 /** The forest an OU belongs to: its DC= components (OU=Corp,DC=contoso,DC=com -> contoso.com). */
 function forestOf(dn: string): string {
-  const labels = [...dn.matchAll(/(?:^|,)\s*DC=([^,]+)/gi)].map((m) => m[1]!.trim().toLowerCase());
-  if (labels.length === 0) throw new Error(`--include-ou ${dn}: not a DN in a domain (no DC= components)`);
-  return labels.join('.');
+  const forest = dnsNameOfDn(dn).toLowerCase();
+  if (!forest) throw new Error(`--include-ou ${dn}: not a DN in a domain (no DC= components)`);
+  return forest;
 }
 
 export function syncOptionsOf(args: StartSyncArgs): SyncOptions | false {
@@ -51,6 +53,7 @@ export function syncOptionsOf(args: StartSyncArgs): SyncOptions | false {
     stagingMode: args.staging,
     scopeGroups: args['scope-group']?.length ? args['scope-group'] : undefined,
     includeOUs,
+    passwordHashSync: args['password-hash-sync'],
   };
 }
 

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 
 // Binary GUIDs and SIDs as AD stores them (objectGUID, objectSid).
 
@@ -29,9 +29,17 @@ export function guidFromString(text: string): Buffer {
   return out;
 }
 
+// One randomFillSync per 256 GUIDs: randomBytes per GUID was a third of an add's defaults.
+const guidPool = Buffer.alloc(16 * 256);
+let guidPoolOffset = guidPool.length;
+
 /** A random (version 4) GUID in MS byte layout. */
 export function newGuid(): Buffer {
-  const b = randomBytes(16);
+  if (guidPoolOffset === guidPool.length) {
+    randomFillSync(guidPool);
+    guidPoolOffset = 0;
+  }
+  const b = Buffer.from(guidPool.subarray(guidPoolOffset, (guidPoolOffset += 16)));
   // RFC 4122 4.4: version in the high nibble of Data3 (stored little-endian, so byte 7).
   b[7] = (b[7]! & 0x0f) | 0x40;
   b[8] = (b[8]! & 0x3f) | 0x80;

@@ -241,6 +241,17 @@ export function parseDn(dn: string): Rdn[] {
   return rdns;
 }
 
+/** DC=contoso,DC=com -> contoso.com: the DNS name a DN's DC= components spell ('' when it has none or does not parse). */
+export function dnsNameOfDn(dn: string): string {
+  let rdns: Rdn[];
+  try {
+    rdns = parseDn(dn);
+  } catch {
+    return '';
+  }
+  return rdns.filter((rdn) => rdn.length === 1 && rdn[0]!.type.toLowerCase() === 'dc').map((rdn) => rdn[0]!.value).join('.');
+}
+
 const NEEDS_ESCAPE = /[\x00-\x1f\x7f,+"\\<>;=]|^[# ]| $/;
 
 // AD's output escaping: RFC 4514 2.4 specials, '=' too, and control characters (the line feed of

@@ -264,6 +264,8 @@ const loaded = new Map<string, Schema>();
 export class Schema {
   private readonly attributeIndex = new Map<string, AttributeType>();
   private readonly attributeLookups = new Map<string, AttributeType | undefined>();
+  /** structuralClass by the set of class names: entries share a handful of sets */
+  private readonly structuralLookups = new Map<string, ObjectClass | null>();
   private readonly classIndex = new Map<string, ObjectClass>();
   private readonly byLinkId = new Map<number, AttributeType>();
   private readonly attributeList: AttributeType[] = [];
@@ -316,6 +318,7 @@ export class Schema {
   }
 
   private addClass(cls: ObjectClass, line: number, source: string): void {
+    this.structuralLookups.clear();
     for (const key of [cls.oid, ...cls.names]) {
       const k = key.toLowerCase();
       if (this.classIndex.has(k)) fail(source, line, `object class "${key}" is defined twice`);
@@ -401,7 +404,18 @@ export class Schema {
   }
 
   /** The most specific structural class among values; undefined if none or ambiguous. */
-  structuralClass(values: string[]): ObjectClass | undefined {
+  structuralClass(values: readonly string[]): ObjectClass | undefined {
+    const key = values.map((v) => v.toLowerCase()).join('\0');
+    let found = this.structuralLookups.get(key);
+    if (found === undefined) {
+      found = this.findStructuralClass(values) ?? null;
+      if (this.structuralLookups.size >= 1000) this.structuralLookups.clear();
+      this.structuralLookups.set(key, found);
+    }
+    return found ?? undefined;
+  }
+
+  private findStructuralClass(values: readonly string[]): ObjectClass | undefined {
     const structural = [...new Set(values.map((v) => this.objectClass(v)))].filter(
       (c): c is ObjectClass => c !== undefined && c.kind === 'structural',
     );

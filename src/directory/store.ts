@@ -1,5 +1,5 @@
-import { mkdirSync } from 'node:fs';
-import { open, type Database, type RootDatabase } from 'lmdb';
+import type { Database, RootDatabase } from 'lmdb';
+import { LmdbEnvironment } from './lmdbEnvironment.js';
 import type { StoredEntry } from './entry.js';
 import { EntryCache } from './entryCache.js';
 import { normalizeDn } from './dn.js';
@@ -8,13 +8,6 @@ import { indexKey } from './indexKey.js';
 
 const LAST = '\uffff';
 
-/**
- * lmdb-js's msgpack options for our stores: plain maps, not msgpackr records. Without shared
- * structures every record carries its own definition, and entries' attribute sets vary, so each
- * read compiled a new decoder (half the cost of a put or a get). Records written before still
- * decode: they describe themselves. (Spread in: lmdb's option types do not list msgpackr's.)
- */
-export const PLAIN_MSGPACK = { useRecords: false } as const;
 const HIGHEST_USN = 'highestCommittedUSN';
 /** The pseudo-attribute under which an object's credentials' change USN is recorded. */
 export const SECRET_METADATA = '@secret';
@@ -42,8 +35,6 @@ function sameValues(a: readonly AttributeValue[] | undefined, b: readonly Attrib
 }
 /** Decoded entries kept in memory (up to two generations of this many), filled as they are read. */
 const ENTRY_CACHE_GENERATION = 16_000;
-/** How long a commit may sit in the OS page cache before it is flushed to disk. */
-const FLUSH_DELAY_MS = 1000;
 
 /**
  * The LMDB store of one naming context tree: entries by GUID, plus the DN, parent and
@@ -51,6 +42,7 @@ const FLUSH_DELAY_MS = 1000;
  * `write()`, one LMDB transaction; nothing is loaded into memory at start.
  */
 export class DirectoryStore {
+  private readonly environment: LmdbEnvironment;
   private readonly root: RootDatabase;
   private readonly entries: Database<StoredEntry, string>;
   private readonly dns: Database<string, string>;
@@ -65,7 +57,7 @@ export class DirectoryStore {
   private readonly secretTouched = new Set<string>();
   private readonly indexed = new Map<string, AttributeType>();
   private inWrite = false;
-  /** decoded entries, most recently used last; never holds a write that has not committed */
+  /** decoded entries, the recently used ones; never holds a write that has not committed */
   private readonly cache = new EntryCache(ENTRY_CACHE_GENERATION);
   /** GUIDs written by the transaction in progress: not cached until it commits */
   private readonly touched = new Set<string>();
@@ -76,18 +68,12 @@ export class DirectoryStore {
   /** highestCommittedUSN as the write in progress sees it (it holds the write lock: nobody else moves it) */
   private usnInWrite: number | undefined;
   private validated = false;
-  private flushTimer: NodeJS.Timeout | undefined;
-  private readonly flushes = new Set<Promise<void>>();
 
   private constructor(readonly path: string, readonly schema: Schema) {
-    mkdirSync(path, { recursive: true });
-    // No fsync per commit (it cost more than the rest of an add): a committed transaction is in
-    // the OS page cache, so it survives the process being killed, and LMDB keeps every
-    // transaction all-or-nothing. What an OS crash or power loss finds unflushed may be lost (or,
-    // LMDB warns, damaged): the background flush below bounds that to about a second.
     // A write map saves the per-page pwrite of every commit; with it the file is as large as the
     // map, so the map starts small and lmdb-js doubles it as the data grows.
-    this.root = open({ path, maxDbs: 16, noSync: true, useWritemap: true, ...PLAIN_MSGPACK });
+    this.environment = new LmdbEnvironment({ path, maxDbs: 16, useWritemap: true });
+    this.root = this.environment.root;
     // Not lmdb-js's object cache: it keeps a put even when the transaction aborts (see `cache`).
     this.entries = this.root.openDB<StoredEntry, string>({ name: 'entries' });
     this.dns = this.root.openDB<string, string>({ name: 'dn' });
@@ -108,31 +94,8 @@ export class DirectoryStore {
     return new DirectoryStore(path, schema);
   }
 
-  async close(): Promise<void> {
-    clearTimeout(this.flushTimer);
-    this.flushTimer = undefined;
-    await Promise.allSettled([...this.flushes, this.flush()]);
-    await this.root.close();
-  }
-
-  /** Flushes committed transactions to disk, off the event loop's thread. */
-  flush(): Promise<void> {
-    const done = new Promise<void>((resolve, reject) => {
-      (this.root as unknown as { sync(callback: (error?: Error) => void): void }).sync((error) => (error ? reject(error) : resolve()));
-    });
-    this.flushes.add(done);
-    const forget = (): void => void this.flushes.delete(done);
-    done.then(forget, forget);
-    return done;
-  }
-
-  private scheduleFlush(): void {
-    if (this.flushTimer) return;
-    this.flushTimer = setTimeout(() => {
-      this.flushTimer = undefined;
-      this.flush().catch(() => undefined);
-    }, FLUSH_DELAY_MS);
-    this.flushTimer.unref();
+  close(): Promise<void> {
+    return this.environment.close();
   }
 
   /** Runs `fn` in one write transaction: all of it commits, or (when it throws) none of it. */
@@ -143,11 +106,10 @@ export class DirectoryStore {
     let committed: string[] = [];
     let committedUsn: number | undefined;
     try {
-      const result = this.root.transactionSync(fn);
+      const result = this.environment.transaction(fn);
       ok = true;
       committed = [...this.touched];
       committedUsn = this.usnInWrite;
-      this.scheduleFlush();
       return result;
     } finally {
       this.inWrite = false;

@@ -17,7 +17,7 @@ export interface ValidateOptions {
 export function validateEntry(schema: Schema, attrs: AttributeMap, rdn: { type: string; value: string }, options: ValidateOptions = {}): ObjectClass {
   const classes = (attrs.objectClass ?? []).map(String);
   for (const name of classes) if (!schema.objectClass(name)) throw new DirectoryViolation('objectClassViolation', undefined, `unknown class ${name}`);
-  const structural = structuralClassOf(schema, classes);
+  const structural = schema.structuralClass(classes);
   if (!structural) throw new DirectoryViolation('objectClassViolation', undefined, 'no single structural class');
 
   const { must, allowed } = allowedFor(schema, classes);
@@ -82,22 +82,6 @@ function ruleOf(schema: Schema, name: string): AttributeRule | undefined {
     if (attr.name === name) rules.set(name, rule);
   }
   return rule;
-}
-
-const structuralCache = new WeakMap<Schema, Map<string, ObjectClass | null>>();
-
-/** schema.structuralClass, remembered per set of class names (entries share a handful of sets). */
-export function structuralClassOf(schema: Schema, classes: readonly string[]): ObjectClass | undefined {
-  let bySet = structuralCache.get(schema);
-  if (!bySet) structuralCache.set(schema, (bySet = new Map()));
-  const key = classes.map((c) => c.toLowerCase()).join('\0');
-  let result = bySet.get(key);
-  if (result === undefined) {
-    result = schema.structuralClass([...classes]) ?? null;
-    if (bySet.size >= 1000) bySet.clear();
-    bySet.set(key, result);
-  }
-  return result ?? undefined;
 }
 
 const allowedCache = new WeakMap<Schema, Map<string, { must: AttributeType[]; allowed: Set<string> }>>();

@@ -3,6 +3,7 @@ import {
   InvalidDnError,
   childDn,
   dnDepth,
+  dnsNameOfDn,
   escapeRdnValue,
   formatDn,
   isDescendantOrSelf,
@@ -208,5 +209,12 @@ describe('parseExtendedDn', () => {
     for (const bad of ['<GUID=nope>', '<SID=S-1-x>', '<SID=0105>', '<FOO=1>', '<GUID=' + guid, `<GUID=${guid}>CN=x`, 'CN']) {
       expect(() => parseExtendedDn(bad), bad).toThrow(InvalidDnError);
     }
+  });
+
+  it('spells the DNS name of a DN from its DC= components, and nothing for a DN without them or one that does not parse', () => {
+    expect(dnsNameOfDn('OU=Corp,DC=contoso,DC=com')).toBe('contoso.com');
+    expect(dnsNameOfDn('cn=a\\,dc=b, dc = Fabrikam ,DC=com')).toBe('Fabrikam.com');
+    expect(dnsNameOfDn('CN=Users')).toBe('');
+    expect(dnsNameOfDn('CN')).toBe('');
   });
 });

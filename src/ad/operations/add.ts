@@ -2,8 +2,7 @@ import { dedupe } from '../../directory/changes.js';
 import type { AttributeMap } from '../../directory/entry.js';
 import { InvalidDnError, childDn, normalizeDn, parentDn, parseDn, rdnValue } from '../../directory/dn.js';
 import type { StoredEntry } from '../../directory/entry.js';
-import type { AttributeType, Schema } from '../../directory/schema.js';
-import { structuralClassOf, validateEntry } from '../../directory/validate.js';
+import { validateEntry } from '../../directory/validate.js';
 import { SCHEMA_RULES } from '../schemaRules.js';
 import type { Dsa, OperationContext } from '../dsa.js';
 import { AdErrors } from '../errors.js';
@@ -17,21 +16,6 @@ import { stampChange } from './stamp.js';
 import { assertPossibleSuperior, canonicalRdn } from '../naming.js';
 
 const NC_ROOT: StoredEntry = { guid: '', dn: '', parent: '', attrs: {} };
-
-const attributesByType = new WeakMap<Schema, Map<string, AttributeType>>();
-
-/** schemaAttribute, remembered by the description as clients spell it (they repeat the same few). */
-function attributeOf(dsa: Dsa, type: string): AttributeType {
-  let byType = attributesByType.get(dsa.schema);
-  if (!byType) attributesByType.set(dsa.schema, (byType = new Map()));
-  let attr = byType.get(type);
-  if (!attr) {
-    attr = schemaAttribute(dsa, type);
-    if (byType.size >= 10_000) byType.clear();
-    byType.set(type, attr);
-  }
-  return attr;
-}
 
 /** LDAP add (RFC 4511 4.7) with AD's add-time behaviour; returns the new object's GUID. */
 export function addObject(dsa: Dsa, dn: string, input: readonly AttributeInput[], ctx: OperationContext): string {
@@ -56,7 +40,7 @@ export function addObject(dsa: Dsa, dn: string, input: readonly AttributeInput[]
     const attrs: AttributeMap = {};
     let password: string | undefined;
     for (const { type, values } of input) {
-      const attr = attributeOf(dsa, type);
+      const attr = schemaAttribute(dsa, type);
       if (!system) assertClientWritable(attr, true);
       if (PASSWORD_ATTRIBUTES.has(attr.name)) {
         if (!ctx.secure && !system) throw AdErrors.passwordNotOverTls();
@@ -69,7 +53,7 @@ export function addObject(dsa: Dsa, dn: string, input: readonly AttributeInput[]
       attrs[attr.name] = dedupe(attr, [...(attrs[attr.name] ?? []), ...storedValues(dsa, attr, values)], isForwardLink(attr) ? String : undefined);
     }
 
-    const structural = structuralClassOf(dsa.schema, (attrs.objectClass ?? []).map(String));
+    const structural = dsa.schema.structuralClass((attrs.objectClass ?? []).map(String));
     if (!structural) throw AdErrors.objectClassViolation();
     const chain = dsa.schema.objectClassValues(structural.name);
     const extra = (attrs.objectClass ?? []).map(String).filter((c) => !chain.some((v) => v.toLowerCase() === c.toLowerCase()));

@@ -1,5 +1,5 @@
 import type { StoredEntry } from '../../directory/entry.js';
-import { isDescendantOrSelf, normalizeDn } from '../../directory/dn.js';
+import { dnsNameOfDn, isDescendantOrSelf, normalizeDn } from '../../directory/dn.js';
 import { matches, type Filter } from '../../directory/filter.js';
 import { isSelective, planFilter } from '../../directory/plan.js';
 import type { Dsa, OperationContext } from '../dsa.js';
@@ -51,7 +51,7 @@ export function resolveBase(dsa: Dsa, baseText: string, includeDeleted = false):
   const base = resolveObject(dsa, baseText, includeDeleted);
   if (base) return base;
   if (!baseText.startsWith('<') && !inDomain(dsa, baseText)) {
-    const host = dnsNameOf(baseText);
+    const host = dnsNameOfDn(baseText) || baseText;
     throw AdErrors.referral(host, `ldap://${host}/${baseText}`);
   }
   throw AdErrors.noSuchObject(baseText.startsWith('<') ? '' : bestMatch(dsa, baseText));
@@ -105,8 +105,3 @@ function* subtree(dsa: Dsa, base: StoredEntry): Iterable<StoredEntry> {
   }
 }
 
-/** DC=fabrikam,DC=com -> fabrikam.com: where AD refers a base outside its naming contexts. */
-function dnsNameOf(dn: string): string {
-  const parts = dn.split(',').map((p) => p.trim()).filter((p) => /^dc=/i.test(p)).map((p) => p.slice(3));
-  return parts.join('.') || dn;
-}

@@ -1,5 +1,5 @@
 import { AdErrors, ResultCode } from '../../ad/errors.js';
-import type { SyncedCredentialsItem } from '../../ad/passwordHashSync.js';
+import { SET_SYNCED_CREDENTIALS_OID, type SyncedCredentialsItem } from '../../ad/passwordHashSync.js';
 import type { LdapRequest } from '../protocol/requests.js';
 import { encodeExtendedResponse } from '../protocol/responses.js';
 import type { Session } from '../session.js';
@@ -11,9 +11,6 @@ export const Extensions = {
   startTls: '1.3.6.1.4.1.1466.20037',
   whoAmI: '1.3.6.1.4.1.4203.1.11.3',
 } as const;
-
-/** dsemu's own extended operation (README, "Password hash sync"): the managed domain receives a user's sealed hashes. */
-export const SET_SYNCED_CREDENTIALS_OID = '1.3.6.1.4.1.55555.1.2.1';
 
 export function supportedExtensions(): string[] {
   return Object.values(Extensions);

@@ -2,9 +2,7 @@ import { Attribute, Change, type Client, type Entry } from 'ldapts';
 import { sidFromString, sidToString } from '../../directory/binary.js';
 import { connect, type LdapEndpoint } from './ldapConnection.js';
 import type { HashEnvelope } from '../../ad/crypto/hashEnvelope.js';
-
-/** dsemu's extended operation for it (the managed DC's src/ldap/handlers/extended.ts). */
-export const SET_SYNCED_CREDENTIALS_OID = '1.3.6.1.4.1.55555.1.2.1';
+import { SET_SYNCED_CREDENTIALS_OID, type SyncedCredentialsItem, type SyncedCredentialsResult } from '../../ad/passwordHashSync.js';
 
 export type ManagedValues = Record<string, string[]>;
 
@@ -84,10 +82,10 @@ export class ManagedConnector {
   }
 
   /** Many users' hashes in one request, a result for each in the same order (0: it landed). */
-  async setSyncedCredentialsBatch(credentials: { dn: string; envelope: HashEnvelope }[]): Promise<{ resultCode: number; diagnosticMessage?: string }[]> {
+  async setSyncedCredentialsBatch(credentials: SyncedCredentialsItem[]): Promise<SyncedCredentialsResult[]> {
     const client = await this.client();
     const { value } = await client.exop(SET_SYNCED_CREDENTIALS_OID, Buffer.from(JSON.stringify({ credentials })));
-    const results = (JSON.parse(String(value ?? '{}')) as { results?: { resultCode: number; diagnosticMessage?: string }[] }).results;
+    const results = (JSON.parse(String(value ?? '{}')) as { results?: SyncedCredentialsResult[] }).results;
     if (!Array.isArray(results) || results.length !== credentials.length) throw new Error('the managed DC answered the hash batch without a result for each user');
     return results;
   }

@@ -3,6 +3,7 @@ import { sealEnvelope } from '../../ad/crypto/hashEnvelope.js';
 import { kerberosKeys, kerberosSalt } from '../../ad/crypto/kerberos.js';
 import { ntHash } from '../../ad/crypto/ntHash.js';
 import { entraPasswordHashHash } from '../../ad/crypto/passwordHashHash.js';
+import { dnsNameOfDn } from '../../directory/dn.js';
 import { CloudUserError } from '../cloud/users.js';
 import type { ManagedConnector } from '../connectors/managedConnector.js';
 import type { ManagedObject } from '../model.js';
@@ -33,11 +34,6 @@ export function checkCloudPasswordPolicy(password: string): void {
   }
 }
 
-/** A Kerberos realm from the domain's DN: DC=aaddscontoso,DC=com -> AADDSCONTOSO.COM. */
-export function realmOf(baseDn: string): string {
-  return [...baseDn.matchAll(/(?:^|,)\s*DC=([^,]+)/gi)].map((m) => m[1]!.trim()).join('.').toUpperCase();
-}
-
 /**
  * Derives the user's NT hash and AES keys (salted for the managed domain's realm and the user's
  * managed sAMAccountName and UPN, as the managed DC salts its own), seals them for the managed
@@ -45,7 +41,8 @@ export function realmOf(baseDn: string): string {
  */
 export async function pushCloudPassword(store: AgentStore, managed: ManagedConnector, publicKey: KeyObject, target: ManagedObject, password: string, options: CloudPasswordOptions = {}): Promise<void> {
   const salt = kerberosSalt({
-    realm: realmOf(managed.options.baseDn),
+    // the realm: DC=aaddscontoso,DC=com -> AADDSCONTOSO.COM
+    realm: dnsNameOfDn(managed.options.baseDn).toUpperCase(),
     sAMAccountName: target.sAMAccountName,
     userPrincipalName: target.attrs.userPrincipalName?.[0],
     isComputer: false,

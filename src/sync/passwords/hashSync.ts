@@ -2,6 +2,7 @@ import { createPublicKey, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { EnvelopeKey } from '../../ad/crypto/hashEnvelope.js';
 import { entraPasswordHashHashAsync } from '../../ad/crypto/passwordHashHash.js';
+import type { SyncedCredentialsResult } from '../../ad/passwordHashSync.js';
 import type { ManagedConnector } from '../connectors/managedConnector.js';
 import type { PasswordChange, SourceConnector } from '../connectors/sourceConnector.js';
 import { objectIdFor } from '../identity.js';
@@ -154,7 +155,7 @@ async function pushHashes(channel: Channel, connector: string, users: Outgoing[]
       payload.fill(0);
     }
   });
-  let results: { resultCode: number; diagnosticMessage?: string }[];
+  let results: SyncedCredentialsResult[];
   try {
     results = await channel.managed.setSyncedCredentialsBatch(credentials);
   } catch (e) {

@@ -1,6 +1,5 @@
-import { mkdirSync } from 'node:fs';
-import { open, type Database, type RootDatabase } from 'lmdb';
-import { PLAIN_MSGPACK } from '../../directory/store.js';
+import type { Database, RootDatabase } from 'lmdb';
+import { LmdbEnvironment } from '../../directory/lmdbEnvironment.js';
 import type { ConnectorObject, ManagedObject, MetaverseObject, RunRecord } from '../model.js';
 
 const LAST = '\uffff';
@@ -16,6 +15,7 @@ export type NameKind = 'upn' | 'proxy' | 'sam' | 'cn' | 'dn';
  * crash at any point resumes where it stopped.
  */
 export class AgentStore {
+  private readonly environment: LmdbEnvironment;
   private readonly root: RootDatabase;
   private readonly connectorSpace: Database<ConnectorObject, [string, string]>;
   private readonly connectorDns: Database<string, [string, string]>;
@@ -30,10 +30,8 @@ export class AgentStore {
   private readonly passwordHashes: Database<string, string>;
 
   private constructor(readonly path: string) {
-    mkdirSync(path, { recursive: true });
-    // As the DCs' stores: no fsync per commit (a committed transaction survives the process being
-    // killed; LMDB keeps each one all-or-nothing), flushed in the background.
-    this.root = open({ path, maxDbs: 16, mapSize: 16 * 1024 ** 3, noSync: true, ...PLAIN_MSGPACK });
+    this.environment = new LmdbEnvironment({ path, maxDbs: 16, mapSize: 16 * 1024 ** 3 });
+    this.root = this.environment.root;
     this.connectorSpace = this.root.openDB({ name: 'connectorSpace' });
     this.connectorDns = this.root.openDB({ name: 'connectorDns' });
     this.metaverse = this.root.openDB({ name: 'metaverse' });
@@ -51,14 +49,13 @@ export class AgentStore {
     return new AgentStore(path);
   }
 
-  async close(): Promise<void> {
-    await new Promise<void>((resolve) => (this.root as unknown as { sync(callback: () => void): void }).sync(() => resolve()));
-    await this.root.close();
+  close(): Promise<void> {
+    return this.environment.close();
   }
 
   /** One transaction: all of `fn`'s writes commit, or none. */
   write<T>(fn: () => T): T {
-    return this.root.transactionSync(fn);
+    return this.environment.transaction(fn);
   }
 
   // --- connector spaces -------------------------------------------------------------------

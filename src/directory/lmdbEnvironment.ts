@@ -1,0 +1,71 @@
+import { mkdirSync } from 'node:fs';
+import { open, type RootDatabase } from 'lmdb';
+
+/**
+ * Plain msgpack maps, not msgpackr records: without shared structures every record carries its
+ * own definition, and entries' attribute sets vary, so each read compiled a new decoder (half the
+ * cost of a put or a get). Records written before still decode: they describe themselves.
+ * (Spread in: lmdb's option types do not list msgpackr's.)
+ */
+const PLAIN_MSGPACK = { useRecords: false } as const;
+/** How long a commit may sit in the OS page cache before it is flushed to disk. */
+const FLUSH_DELAY_MS = 1000;
+
+export interface LmdbEnvironmentOptions {
+  path: string;
+  maxDbs: number;
+  mapSize?: number;
+  useWritemap?: boolean;
+}
+
+/**
+ * An LMDB environment as our stores (the DCs' and the agent's) keep one. No fsync per commit (it
+ * cost more than the rest of an add): a committed transaction is in the OS page cache, so it
+ * survives the process being killed, and LMDB keeps every transaction all-or-nothing. What an OS
+ * crash or power loss finds unflushed may be lost (or, LMDB warns, damaged): a flush off the
+ * event loop's thread, about a second after a commit, bounds that.
+ */
+export class LmdbEnvironment {
+  readonly root: RootDatabase;
+  private flushTimer: NodeJS.Timeout | undefined;
+  private readonly flushes = new Set<Promise<void>>();
+
+  constructor(options: LmdbEnvironmentOptions) {
+    mkdirSync(options.path, { recursive: true });
+    this.root = open({ ...options, noSync: true, ...PLAIN_MSGPACK });
+  }
+
+  /** Runs `fn` in one write transaction, and schedules the flush of what it committed. */
+  transaction<T>(fn: () => T): T {
+    const result = this.root.transactionSync(fn);
+    this.scheduleFlush();
+    return result;
+  }
+
+  /** Flushes committed transactions to disk, off the event loop's thread. */
+  flush(): Promise<void> {
+    const done = new Promise<void>((resolve, reject) => {
+      (this.root as unknown as { sync(callback: (error?: Error) => void): void }).sync((error) => (error ? reject(error) : resolve()));
+    });
+    this.flushes.add(done);
+    const forget = (): void => void this.flushes.delete(done);
+    done.then(forget, forget);
+    return done;
+  }
+
+  async close(): Promise<void> {
+    clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    await Promise.allSettled([...this.flushes, this.flush()]);
+    await this.root.close();
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushTimer) return;
+    this.flushTimer = setTimeout(() => {
+      this.flushTimer = undefined;
+      this.flush().catch(() => undefined);
+    }, FLUSH_DELAY_MS);
+    this.flushTimer.unref();
+  }
+}
