@@ -1,30 +1,19 @@
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
 import { Attribute, Change, type Client } from 'ldapts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../../src/emulator.js';
 import { single } from '../support/adValues.js';
+import { ROOT, runDsemu, startDsemu } from '../support/dsemuCli.js';
 import { managedReader, onpremAdmin, searchAll } from '../support/estate.js';
 
-const ROOT = join(import.meta.dirname, '..', '..');
 const run = promisify(execFile);
 const cli = (...args: string[]) => run(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], { cwd: ROOT, maxBuffer: 64 * 1024 * 1024 });
 
-/** Runs dsemu and gives its exit code and output, whatever the code. */
-async function dsemu(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await cli(...args);
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const failed = e as { code?: number; stdout?: string; stderr?: string };
-    if (typeof failed.code !== 'number') throw e;
-    return { code: failed.code, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' };
-  }
-}
+const dsemu = (...args: string[]) => runDsemu(args);
 
 let dir: string;
 beforeAll(() => {
@@ -215,24 +204,9 @@ describe('dsemu sync, sync history and explain', () => {
 describe('dsemu start with sync flags', () => {
   it('starts the agent as the flags say, and dsemu sync runs it when no emulator does', async () => {
     const data = join(dir, 'staging-estate');
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', 'src/cli.ts', 'start', '--data-dir', data, '--ldap-port', '0', '--ldaps-port', '0', '--sync-profile', 'realistic', '--sync-interval', '3600',
-        '--staging', '--deletion-threshold', 'off', '--scope-group', 'Platform Team', '--scope-group', 'VPN Users', '--include-ou', 'OU=Corp,DC=contoso,DC=com'],
-      { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] },
-    );
-    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-    // Its log, one JSON line each (stderr is no terminal), read to the end so that the pipe never fills.
-    const logged: Record<string, unknown>[] = [];
-    await new Promise<void>((resolve, reject) => {
-      createInterface({ input: child.stderr! }).on('line', (line) => {
-        logged.push(JSON.parse(line) as Record<string, unknown>);
-        if (String(logged.at(-1)!.msg).startsWith('sync agent')) resolve();
-      });
-      void exited.then((code) => reject(new Error(`dsemu start exited (${code}) before its agent started`)));
-    });
-    child.kill('SIGTERM');
-    expect(await exited).toBe(0);
+    const { logged, stop } = await startDsemu(['--data-dir', data, '--ldap-port', '0', '--ldaps-port', '0', '--sync-profile', 'realistic', '--sync-interval', '3600',
+      '--staging', '--deletion-threshold', 'off', '--scope-group', 'Platform Team', '--scope-group', 'VPN Users', '--include-ou', 'OU=Corp,DC=contoso,DC=com']);
+    expect(await stop()).toBe(0);
 
     const managedLine = logged.find((l) => String(l.msg).startsWith('managed domain aaddscontoso.com'));
     expect(managedLine).toMatchObject({ baseDn: 'DC=aaddscontoso,DC=com', ldap: expect.stringMatching(/^ldap:\/\/127\.0\.0\.1:\d+$/) });

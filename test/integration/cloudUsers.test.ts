@@ -1,18 +1,16 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { Client, type Entry } from 'ldapts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ntHash } from '../../src/ad/crypto/ntHash.js';
 import { startEmulator, type RunningEmulator } from '../../src/emulator.js';
 import { single } from '../support/adValues.js';
+import { runDsemu, startDsemu } from '../support/dsemuCli.js';
 import { managedReader, searchAll } from '../support/estate.js';
 
 // Issue 6: cloud-only users (seed/tenant.ldif and `dsemu cloud user add`) get hashes only when
 // their password is set in the tenant; legacy hash sync can be switched off and forced through again.
-const ROOT = join(import.meta.dirname, '..', '..');
 const USERS = 'OU=AADDC Users,DC=aaddscontoso,DC=com';
 const MEGAN = 'meganb@contoso.onmicrosoft.com';
 const PASSWORD = 'N3w!Passw0rd';
@@ -28,20 +26,6 @@ async function bindFailure(url: string, name: string, password: string): Promise
   } finally {
     await client.unbind().catch(() => undefined);
   }
-}
-
-/** Runs dsemu in a child process (standard input from `input`), whatever its exit code. */
-function dsemu(args: string[], input = ''): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(input);
-  });
 }
 
 describe('cloud-only users', () => {
@@ -143,7 +127,7 @@ describe('cloud-only users', () => {
 
   it('dsemu cloud user add and set-password work against the emulator running on the data dir, and never print the password', async () => {
     const upn = 'lidiah@contoso.onmicrosoft.com';
-    const added = await dsemu(['cloud', 'user', 'add', upn, '--display-name', 'Lidia Holloway', '--job-title', 'Product Manager', '--data-dir', dir]);
+    const added = await runDsemu(['cloud', 'user', 'add', upn, '--display-name', 'Lidia Holloway', '--job-title', 'Product Manager', '--data-dir', dir]);
     expect(added.stderr).toBe('');
     expect(added.code).toBe(0);
     expect(added.stdout).toMatch(new RegExp(`^created ${upn} \\(objectId [0-9a-f-]{36}\\)$`, 'm'));
@@ -151,27 +135,27 @@ describe('cloud-only users', () => {
     expect((await bind(upn, PASSWORD))?.message).toContain('data 52e');
 
     // From standard input, as a script pipes it.
-    const set = await dsemu(['cloud', 'user', 'set-password', upn, '--data-dir', dir], `${PASSWORD}\n`);
+    const set = await runDsemu(['cloud', 'user', 'set-password', upn, '--data-dir', dir], `${PASSWORD}\n`);
     expect(set.code).toBe(0);
     expect(set.stdout).toBe(`password set for ${upn}\n`);
     expect(set.stdout + set.stderr).not.toContain(PASSWORD);
     expect(await bind(upn, PASSWORD)).toBeUndefined();
 
-    const forced = await dsemu(['cloud', 'user', 'set-password', upn, '--password', 'Th1rd!Passw0rd', '--force-change', '--data-dir', dir]);
+    const forced = await runDsemu(['cloud', 'user', 'set-password', upn, '--password', 'Th1rd!Passw0rd', '--force-change', '--data-dir', dir]);
     expect(forced.code).toBe(0);
     expect(forced.stdout + forced.stderr).not.toContain('Th1rd!Passw0rd');
     expect((await bind(upn, 'Th1rd!Passw0rd'))?.message).toContain('data 773');
 
-    const refused = await dsemu(['cloud', 'user', 'set-password', 'driley@contoso.com', '--password', 'Fourth!Passw0rd', '--data-dir', dir]);
+    const refused = await runDsemu(['cloud', 'user', 'set-password', 'driley@contoso.com', '--password', 'Fourth!Passw0rd', '--data-dir', dir]);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain('driley@contoso.com is synchronized from on-premises');
     expect(refused.stdout + refused.stderr).not.toContain('Fourth!Passw0rd');
 
-    const duplicate = await dsemu(['cloud', 'user', 'add', upn, '--display-name', 'Lidia Again', '--data-dir', dir]);
+    const duplicate = await runDsemu(['cloud', 'user', 'add', upn, '--display-name', 'Lidia Again', '--data-dir', dir]);
     expect(duplicate.code).toBe(1);
     expect(duplicate.stderr).toContain('Another object with the same value for property userPrincipalName already exists.');
 
-    const full = await dsemu(['sync', '--full-password-sync', '--data-dir', dir]);
+    const full = await runDsemu(['sync', '--full-password-sync', '--data-dir', dir]);
     expect(full.code).toBe(0);
     expect(full.stdout).toMatch(/^run \d+: success /m);
     // Every on-prem user with a password, again (the seed gives most of the bulk users none).
@@ -220,18 +204,11 @@ describe('dsemu start --no-password-hash-sync', () => {
   it('runs the agent without legacy hash sync, and says so to later commands on the data dir', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'dsemu-nophs-'));
     try {
-      const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'start', '--data-dir', dir, '--ldap-port', '0', '--ldaps-port', '0', '--no-password-hash-sync', '--sync-profile', 'realistic'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
-      const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-      await new Promise<void>((resolve, reject) => {
-        createInterface({ input: child.stderr! }).on('line', (line) => {
-          if (line.includes('"msg":"sync agent')) resolve();
-        });
-        void exited.then((code) => reject(new Error(`dsemu start exited (${code}) before its agent started`)));
-      });
+      const { logged, stop } = await startDsemu(['--data-dir', dir, '--ldap-port', '0', '--ldaps-port', '0', '--no-password-hash-sync', '--sync-profile', 'realistic']);
+      expect(logged.find((l) => String(l.msg).startsWith('sync agent'))).toMatchObject({ passwordHashSync: false });
       const endpoints = JSON.parse(readFileSync(join(dir, 'sync', 'endpoints.json'), 'utf8')) as { options: { passwordHashSync?: boolean } };
       expect(endpoints.options.passwordHashSync).toBe(false);
-      child.kill('SIGTERM');
-      expect(await exited).toBe(0);
+      expect(await stop()).toBe(0);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
