@@ -4,7 +4,7 @@ import type { Dsa, OperationContext } from './dsa.js';
 import { AdErrors, asAdError } from './errors.js';
 import { pwdLastSetNow, storeCredentials } from './passwords.js';
 import { bestMatch, resolveObject } from './resolve.js';
-import { SYSTEM } from './principal.js';
+import { stampChange } from './operations/stamp.js';
 
 /** What the envelope carries: the NT hash and Kerberos keys as the source DC derived them. */
 export interface SyncedCredentials {
@@ -19,8 +19,6 @@ export interface SyncedCredentials {
 
 /** dsemu's own extended operation for it (README, "Password hash sync"): Set Synchronized Password Hashes. */
 export const SET_SYNCED_CREDENTIALS_OID = '1.3.6.1.4.1.55555.1.2.1';
-
-type HashSyncDsa = Dsa & { modify: (dn: string, changes: { operation: 'replace'; type: string; values: string[] }[], ctx: OperationContext) => void };
 
 /** One user's sealed hashes, as the sync principal hands them over. */
 export interface SyncedCredentialsItem {
@@ -39,7 +37,7 @@ export interface SyncedCredentialsResult {
  * sealed for this domain's key; the DC opens them and keeps them sealed at rest like its own.
  * Nobody else may, and never over an unprotected connection from another host.
  */
-export function applySyncedCredentials(dsa: HashSyncDsa, passwordSyncKey: KeyObject | undefined, dn: string, envelope: HashEnvelope, ctx: OperationContext): void {
+export function applySyncedCredentials(dsa: Dsa, passwordSyncKey: KeyObject | undefined, dn: string, envelope: HashEnvelope, ctx: OperationContext): void {
   authorize(dsa, passwordSyncKey, ctx);
   dsa.store.write(() => applyOne(dsa, passwordSyncKey!, dn, envelope));
 }
@@ -48,7 +46,7 @@ export function applySyncedCredentials(dsa: HashSyncDsa, passwordSyncKey: KeyObj
  * Many users' hashes in one transaction (a sync pass sends them a few hundred at a time): each
  * user succeeds or fails on its own, with its own result; the caller's rights are checked once.
  */
-export function applySyncedCredentialsBatch(dsa: HashSyncDsa, passwordSyncKey: KeyObject | undefined, items: readonly SyncedCredentialsItem[], ctx: OperationContext): SyncedCredentialsResult[] {
+export function applySyncedCredentialsBatch(dsa: Dsa, passwordSyncKey: KeyObject | undefined, items: readonly SyncedCredentialsItem[], ctx: OperationContext): SyncedCredentialsResult[] {
   authorize(dsa, passwordSyncKey, ctx);
   return dsa.store.write(() =>
     items.map((item) => {
@@ -71,7 +69,7 @@ function authorize(dsa: Dsa, passwordSyncKey: KeyObject | undefined, ctx: Operat
   if (!ctx.secure && ctx.loopback !== true) throw AdErrors.passwordNotOverTls();
 }
 
-function applyOne(dsa: HashSyncDsa, passwordSyncKey: KeyObject, dn: string, envelope: HashEnvelope): void {
+function applyOne(dsa: Dsa, passwordSyncKey: KeyObject, dn: string, envelope: HashEnvelope): void {
   const target = resolveObject(dsa, dn);
   if (!target) throw AdErrors.noSuchObject(bestMatch(dsa, dn));
   if (!(target.attrs.objectClass ?? []).some((c) => String(c).toLowerCase() === 'user')) throw AdErrors.unwillingToPerform();
@@ -90,6 +88,9 @@ function applyOne(dsa: HashSyncDsa, passwordSyncKey: KeyObject, dn: string, enve
     salt: credentials.kerberos?.salt ?? '',
     iterations: credentials.kerberos?.iterations ?? 0,
   });
-  const stamp = pwdLastSet ?? pwdLastSetNow(dsa);
-  dsa.modify(target.dn, [{ operation: 'replace', type: 'pwdLastSet', values: [stamp] }], { principal: SYSTEM, secure: true });
+  // The DC's own write of pwdLastSet, as when it takes a password itself: not a client's modify
+  // (the sync principal was checked for the batch; the object, its names and classes stay as they were).
+  const attrs = { ...target.attrs, pwdLastSet: [pwdLastSet ?? pwdLastSetNow(dsa)] };
+  stampChange(dsa, attrs);
+  dsa.store.put({ ...target, attrs }, target);
 }

@@ -78,13 +78,17 @@ export class ManagedConnector {
   /** Password hash sync's privileged write (README): a user's hashes, sealed for the managed domain. */
   async setSyncedCredentials(dn: string, envelope: HashEnvelope): Promise<void> {
     const client = await this.client();
-    await client.exop(SET_SYNCED_CREDENTIALS_OID, Buffer.from(JSON.stringify({ dn, envelope })));
+    await client.exop(SET_SYNCED_CREDENTIALS_OID, JSON.stringify({ dn, envelope }));
   }
 
-  /** Many users' hashes in one request, a result for each in the same order (0: it landed). */
+  /**
+   * Many users' hashes in one request, a result for each in the same order (0: it landed). The
+   * value goes as a string (UTF-8 on the wire all the same): ldapts JSON-encodes every message it
+   * sends for its debug log, logging on or not, and a Buffer of 100 KB becomes an array of numbers.
+   */
   async setSyncedCredentialsBatch(credentials: SyncedCredentialsItem[]): Promise<SyncedCredentialsResult[]> {
     const client = await this.client();
-    const { value } = await client.exop(SET_SYNCED_CREDENTIALS_OID, Buffer.from(JSON.stringify({ credentials })));
+    const { value } = await client.exop(SET_SYNCED_CREDENTIALS_OID, JSON.stringify({ credentials }));
     const results = (JSON.parse(String(value ?? '{}')) as { results?: SyncedCredentialsResult[] }).results;
     if (!Array.isArray(results) || results.length !== credentials.length) throw new Error('the managed DC answered the hash batch without a result for each user');
     return results;
