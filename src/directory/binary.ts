@@ -29,17 +29,26 @@ export function guidFromString(text: string): Buffer {
   return out;
 }
 
-// One randomFillSync per 256 GUIDs: randomBytes per GUID was a third of an add's defaults.
-const guidPool = Buffer.alloc(16 * 256);
-let guidPoolOffset = guidPool.length;
+// One randomFillSync per 4 KB: randomBytes per GUID was a third of an add's defaults, and the
+// IVs and salts of password hash sync are taken per user as well.
+const randomPool = Buffer.alloc(4096);
+let randomPoolOffset = randomPool.length;
+
+/** `length` fresh random bytes (at most 256), cut from a pool filled by the CSPRNG; for IVs, salts and GUIDs, never keys. */
+export function pooledRandomBytes(length: number): Buffer {
+  if (length > 256) throw new RangeError('pooledRandomBytes is for IVs, salts and GUIDs');
+  if (randomPoolOffset + length > randomPool.length) {
+    randomFillSync(randomPool);
+    randomPoolOffset = 0;
+  }
+  const bytes = Buffer.from(randomPool.subarray(randomPoolOffset, (randomPoolOffset += length)));
+  randomPool.fill(0, randomPoolOffset - length, randomPoolOffset);
+  return bytes;
+}
 
 /** A random (version 4) GUID in MS byte layout. */
 export function newGuid(): Buffer {
-  if (guidPoolOffset === guidPool.length) {
-    randomFillSync(guidPool);
-    guidPoolOffset = 0;
-  }
-  const b = Buffer.from(guidPool.subarray(guidPoolOffset, (guidPoolOffset += 16)));
+  const b = pooledRandomBytes(16);
   // RFC 4122 4.4: version in the high nibble of Data3 (stored little-endian, so byte 7).
   b[7] = (b[7]! & 0x0f) | 0x40;
   b[8] = (b[8]! & 0x3f) | 0x80;

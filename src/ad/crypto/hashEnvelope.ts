@@ -1,4 +1,5 @@
 import { constants, createCipheriv, createDecipheriv, generateKeyPairSync, privateDecrypt, publicEncrypt, randomBytes, type KeyObject } from 'node:crypto';
+import { pooledRandomBytes } from '../../directory/binary.js';
 
 // Password hash sync for Domain Services (how-to-connect-password-hash-synchronization.md,
 // "Password hash sync process for Domain Services"): a random AES-256 key and IV encrypt the
@@ -37,7 +38,7 @@ export class EnvelopeKey {
   }
 
   seal(payload: Buffer): HashEnvelope {
-    const iv = randomBytes(12);
+    const iv = pooledRandomBytes(12);
     const cipher = createCipheriv('aes-256-gcm', this.key, iv);
     const data = Buffer.concat([cipher.update(payload), cipher.final()]);
     return { v: 1, alg: ENVELOPE_ALGORITHM, key: this.wrapped, iv: iv.toString('base64'), data: data.toString('base64'), tag: cipher.getAuthTag().toString('base64') };

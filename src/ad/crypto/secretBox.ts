@@ -1,4 +1,5 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { pooledRandomBytes } from '../../directory/binary.js';
 
 /** Encryption at rest of secrets (hashes, keys) with a per-domain key, bound to the owning object by AAD. */
 
@@ -20,7 +21,7 @@ export function newSecretKey(): Buffer {
 /** AES-256-GCM seal; `context` (e.g. the object GUID) is authenticated so the blob cannot be moved to another object. Layout: version(1) | iv(12) | tag(16) | ciphertext. */
 export function sealSecret(key: Buffer, plaintext: Buffer, context: string): Buffer {
   checkKey(key);
-  const iv = randomBytes(IV_LENGTH);
+  const iv = pooledRandomBytes(IV_LENGTH);
   const cipher = createCipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_LENGTH });
   cipher.setAAD(Buffer.from(context, 'utf8'));
   const ciphertext = Buffer.concat([cipher.update(plaintext), cipher.final()]);
