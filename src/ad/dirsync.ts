@@ -130,7 +130,7 @@ function wantsSecrets(dsa: Dsa, requested: readonly string[], ctx: OperationCont
 
 /** The entry as DirSync sends it, or undefined when none of the requested attributes changed since `since`. */
 function changedEntry(dsa: Dsa, entry: StoredEntry, since: number, wanted: AttributeType[] | 'all', incremental: boolean, secrets: boolean, form: ExtendedDnForm | undefined): ResultEntry | undefined {
-  const usns = dsa.store.attributeUsns(entry.guid);
+  const usns = dsa.store.attributeUsns(entry);
   const changed = (name: string): boolean => since === 0 || (usns[name] ?? 0) > since;
   const attributes: ResultEntry['attributes'] = [];
   // DirSync always names the object: objectGUID and instanceType, plus isDeleted on tombstones.

@@ -13,6 +13,12 @@ const HIGHEST_USN = 'highestCommittedUSN';
 export const SECRET_METADATA = '@secret';
 /** ... and under which the USN of its last move (a new parent) is recorded. */
 export const PARENT_METADATA = '@parent';
+/**
+ * ... and the USN of its creation: what every attribute it was created with has until it changes.
+ * The stored metadata names only the attributes written since (a user's is a few keys, not 40),
+ * so a write reads and writes a few bytes of it. Older stores name every attribute: still read.
+ */
+const CREATED_METADATA = '@created';
 
 /** Attribute name -> USN of its last originating change. */
 export type AttributeMetadata = Record<string, number>;
@@ -229,7 +235,7 @@ export class DirectoryStore {
     const before = previous?.attrs ?? {};
     const names = new Set([...Object.keys(before), ...Object.keys(next.attrs)]);
     this.reindex(next.guid, names, before, next.attrs);
-    this.recordChanges(next.guid, names, before, next.attrs, previous?.parent !== next.parent);
+    this.recordChanges(next.guid, names, before, next.attrs, previous === undefined ? 'created' : previous.parent !== next.parent);
     this.entries.put(next.guid, next);
     this.forget(next.guid);
   }
@@ -238,14 +244,15 @@ export class DirectoryStore {
    * Replication metadata (MS-ADTS 3.1.1.1.9, MS-DRSR 5.11): the USN at which each attribute, the
    * secret, and each forward-link value last changed; what DirSync reads to send only changes.
    */
-  private recordChanges(guid: string, names: ReadonlySet<string>, before: Readonly<Record<string, readonly AttributeValue[]>>, after: Readonly<Record<string, readonly AttributeValue[]>>, moved: boolean): void {
+  private recordChanges(guid: string, names: ReadonlySet<string>, before: Readonly<Record<string, readonly AttributeValue[]>>, after: Readonly<Record<string, readonly AttributeValue[]>>, moved: boolean | 'created'): void {
     const usn = this.highestUsn();
-    const metadata: AttributeMetadata = { ...(this.attributeMetadata.get(guid) ?? {}) };
-    let changed = moved;
+    const created = moved === 'created';
+    const metadata: AttributeMetadata = created ? { [CREATED_METADATA]: usn } : { ...(this.attributeMetadata.get(guid) ?? {}) };
+    let changed = moved !== false;
     if (moved) metadata[PARENT_METADATA] = usn;
     for (const name of names) {
       if (sameValues(before[name], after[name])) continue;
-      metadata[name] = usn;
+      if (!created) metadata[name] = usn;
       changed = true;
       const attr = this.indexed.get(name);
       if (attr?.linkId !== undefined && attr.linkId % 2 === 0) {
@@ -262,9 +269,16 @@ export class DirectoryStore {
     if (changed) this.attributeMetadata.put(guid, metadata);
   }
 
-  /** The USN at which each attribute of an object last changed ('@secret' for its credentials). */
-  attributeUsns(guid: string): AttributeMetadata {
-    return this.attributeMetadata.get(guid) ?? {};
+  /** The USN at which each attribute of an object last changed ('@secret' for its credentials, '@parent' for its placement). */
+  attributeUsns(entry: StoredEntry): AttributeMetadata {
+    const stored = this.attributeMetadata.get(entry.guid) ?? {};
+    const created = stored[CREATED_METADATA];
+    if (created === undefined) return stored;
+    // What is not named has not changed since the object was created with it.
+    const usns: AttributeMetadata = {};
+    for (const name of Object.keys(entry.attrs)) usns[name] = created;
+    for (const [name, usn] of Object.entries(stored)) if (name !== CREATED_METADATA) usns[name] = usn;
+    return usns;
   }
 
   /** Every value a forward link ever had on an object, with the USN of its last add or removal. */

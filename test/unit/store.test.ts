@@ -57,6 +57,25 @@ describe('DirectoryStore on LMDB', () => {
     expect([...store.lookup('sAMAccountName', 'alice2')]).toEqual([]);
   });
 
+  it('records the USN of every attribute an object was created with, and of each later change', () => {
+    store.write(() => {
+      store.nextUsn();
+      store.put(user('a1', 'alice', 'root', { title: ['Engineer'], description: ['first'] }));
+    });
+    const created = store.highestUsn();
+    const first = store.byGuid('a1')!;
+    store.write(() => {
+      store.nextUsn();
+      const { description: _, ...rest } = first.attrs;
+      store.put({ ...first, attrs: { ...rest, title: ['Architect'] } }, first);
+    });
+    const changed = store.highestUsn();
+    const usns = store.attributeUsns(store.byGuid('a1')!);
+    expect(changed).toBeGreaterThan(created);
+    expect(usns).toMatchObject({ sAMAccountName: created, cn: created, '@parent': created, title: changed, description: changed });
+    expect(usns['@created']).toBeUndefined();
+  });
+
   it('commits a write whole or not at all', () => {
     expect(() =>
       store.write(() => {
