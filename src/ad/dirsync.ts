@@ -128,10 +128,36 @@ function wantsSecrets(dsa: Dsa, requested: readonly string[], ctx: OperationCont
   return named && dsa.access.canReplicateSecrets(ctx.principal) && (ctx.secure || ctx.loopback === true);
 }
 
+/** Whether an attribute's USN is past the cookie's (everything is, on a full sync). */
+function changedSince(usns: Readonly<Record<string, number>>, name: string, since: number): boolean {
+  return since === 0 || (usns[name] ?? 0) > since;
+}
+
+/** What DirSync needs of an attribute, worked out once per attribute type. */
+interface SyncedAttribute {
+  /** its lower-cased name, to compare with the RDN's type */
+  lower: string;
+  /** never sent: secret, constructed, a back link, or not replicated */
+  never: boolean;
+}
+const syncedAttributes = new WeakMap<AttributeType, SyncedAttribute>();
+
+function syncedAttribute(attr: AttributeType): SyncedAttribute {
+  let known = syncedAttributes.get(attr);
+  if (!known) {
+    const lower = attr.name.toLowerCase();
+    known = { lower, never: attr.secret === true || attr.constructed === true || isBackLink(attr) || NOT_REPLICATED.has(lower) };
+    syncedAttributes.set(attr, known);
+  }
+  return known;
+}
+
+/** Sent with every object, whether or not it changed: not what makes an object worth sending. */
+const ALWAYS_SENT = new Set(['objectGUID', 'instanceType', 'parentGUID']);
+
 /** The entry as DirSync sends it, or undefined when none of the requested attributes changed since `since`. */
 function changedEntry(dsa: Dsa, entry: StoredEntry, since: number, wanted: AttributeType[] | 'all', incremental: boolean, secrets: boolean, form: ExtendedDnForm | undefined): ResultEntry | undefined {
   const usns = dsa.store.attributeUsns(entry);
-  const changed = (name: string): boolean => since === 0 || (usns[name] ?? 0) > since;
   const attributes: ResultEntry['attributes'] = [];
   // DirSync always names the object: objectGUID and instanceType, plus isDeleted on tombstones.
   attributes.push({ type: 'objectGUID', values: [...(entry.attrs.objectGUID ?? [])] });
@@ -140,31 +166,34 @@ function changedEntry(dsa: Dsa, entry: StoredEntry, since: number, wanted: Attri
   // Samba dirsync.c: name and parentGUID come together, when name is asked for (or everything is)
   // and the object was placed: created, renamed, moved or deleted (then parentGUID is CN=Deleted Objects).
   const nameAsked = wanted === 'all' || wanted.some((a) => a.name === 'name');
-  if (nameAsked && (changed(PARENT_METADATA) || changed('name'))) {
+  if (nameAsked && (changedSince(usns, PARENT_METADATA, since) || changedSince(usns, 'name', since))) {
     if (entry.parent) attributes.push({ type: 'parentGUID', values: [Buffer.from(entry.parent, 'hex')] });
     if (entry.attrs.name) attributes.push({ type: 'name', values: [...entry.attrs.name] });
   }
   // Samba dirsync.c: the RDN attribute (cn of CN=...) never comes back; name carries it.
-  const rdn = /^([^=]+)=/.exec(entry.dn)?.[1]?.trim().toLowerCase();
-  const skip = (attr: AttributeType): boolean => attr.secret || attr.constructed || isBackLink(attr) || NOT_REPLICATED.has(attr.name.toLowerCase()) || attr.name.toLowerCase() === rdn;
+  const rdn = entry.dn.slice(0, entry.dn.indexOf('=')).trim().toLowerCase();
   const links: ResultEntry['attributes'] = [];
   // Attributes cleared since the cookie still have metadata: they come back with no values.
-  const names = new Set([...Object.keys(entry.attrs), ...Object.keys(usns).filter((n) => !n.startsWith('@'))]);
+  const names = new Set(Object.keys(entry.attrs));
+  for (const name of Object.keys(usns)) if (!name.startsWith('@')) names.add(name);
   const candidates = wanted === 'all' ? [...names].map((n) => dsa.schema.attribute(n)).filter((a): a is AttributeType => a !== undefined) : wanted;
   const seen = new Set(['objectGUID', 'instanceType', 'isDeleted', 'parentGUID', 'name']);
   for (const attr of candidates) {
-    if (seen.has(attr.name) || skip(attr)) continue;
+    if (seen.has(attr.name)) continue;
+    const synced = syncedAttribute(attr);
+    if (synced.never || synced.lower === rdn) continue;
     seen.add(attr.name);
     if (isForwardLink(attr)) {
-      links.push(...linkValues(dsa, entry, attr, since, incremental, changed(attr.name), form));
+      links.push(...linkValues(dsa, entry, attr, since, incremental, changedSince(usns, attr.name, since), form));
       continue;
     }
-    if (!changed(attr.name)) continue;
+    if (!changedSince(usns, attr.name, since)) continue;
     const values = attr.name === 'distinguishedName' ? [entry.dn] : [...(entry.attrs[attr.name] ?? [])];
     if (values.length > 0 || (since !== 0 && usns[attr.name] !== undefined)) attributes.push({ type: attr.name, values });
   }
-  if (secrets && changed(SECRET_METADATA)) attributes.push(...credentialAttributes(dsa, entry));
-  const content = attributes.length + links.length - attributes.filter((a) => a.type === 'objectGUID' || a.type === 'instanceType' || a.type === 'parentGUID').length;
+  if (secrets && changedSince(usns, SECRET_METADATA, since)) attributes.push(...credentialAttributes(dsa, entry));
+  let content = links.length;
+  for (const a of attributes) if (!ALWAYS_SENT.has(a.type)) content++;
   if (content === 0) return undefined;
   // LDAP_SERVER_EXTENDED_DN_OID: the entry's DN and every DN value (links rendered from their GUIDs above).
   if (!form) return { dn: entry.dn, attributes: [...attributes, ...links] };
