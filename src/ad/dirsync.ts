@@ -208,7 +208,7 @@ function linkValues(dsa: Dsa, entry: StoredEntry, attr: AttributeType, since: nu
   const render = (guids: readonly string[], live: boolean): string[] => {
     const out: string[] = [];
     for (const guid of guids) {
-      const target = dsa.store.byGuid(guid);
+      const target = dsa.store.nameOf(guid);
       if (!target || (live && isTombstone(target))) continue;
       out.push(form ? extendedDn(target, form) : target.dn);
     }

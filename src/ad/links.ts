@@ -3,6 +3,7 @@ import type { AttributeType, AttributeValue } from '../directory/schema.js';
 import type { Dsa } from './dsa.js';
 import { resolveObject } from './resolve.js';
 import { AdErrors } from './errors.js';
+import { isTombstone } from './tombstones.js';
 
 // MS-ADTS 3.1.1.1.6 linked attributes: a forward link (even linkID) is stored on its holder, as
 // the target's GUID so it follows renames and moves; the back link (linkID + 1) is never stored,
@@ -19,9 +20,22 @@ export function isBackLink(attr: AttributeType): boolean {
 /** The GUID a DN-valued input names (a DN, or AD's <GUID=...>/<SID=...> forms); 32 if none. */
 export function linkTarget(dsa: Dsa, value: AttributeValue): string {
   const text = typeof value === 'string' ? value : value.toString('utf8');
+  // A plain DN (what a sync writes, a member at a time): its name is enough, not its whole entry.
+  const byDn = text.startsWith('<') ? undefined : guidOfDn(dsa, text);
+  const named = byDn === undefined ? undefined : dsa.store.nameOf(byDn);
+  if (named && !isTombstone(named)) return named.guid;
   const target = resolveObject(dsa, text);
   if (!target) throw AdErrors.noSuchObject(dsa.domain.dn);
   return target.guid;
+}
+
+/** The GUID at a DN, if any; a malformed DN is left for resolveObject to refuse with AD's error. */
+function guidOfDn(dsa: Dsa, dn: string): string | undefined {
+  try {
+    return dsa.store.guidOfDn(dn);
+  } catch {
+    return undefined;
+  }
 }
 
 /** The GUIDs of the objects whose forward link points at `entry` (its back-link values). */
@@ -41,7 +55,7 @@ export function linkGuids(dsa: Dsa, entry: StoredEntry, attr: AttributeType): re
 export function guidsToDns(dsa: Dsa, guids: readonly string[]): string[] {
   const dns: string[] = [];
   for (const guid of guids) {
-    const target = dsa.store.byGuid(guid);
+    const target = dsa.store.nameOf(guid);
     if (target) dns.push(target.dn);
   }
   return dns;

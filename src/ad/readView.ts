@@ -1,5 +1,5 @@
 import { guidToString, sidToString } from '../directory/binary.js';
-import type { StoredEntry } from '../directory/entry.js';
+import type { EntryName, StoredEntry } from '../directory/entry.js';
 import type { AttributeType, AttributeValue } from '../directory/schema.js';
 import { constructedValues, isConstructedHere } from './constructed.js';
 import type { Dsa } from './dsa.js';
@@ -169,7 +169,7 @@ export function withExtendedDns(dsa: Dsa, entry: ResultEntry, form: ExtendedDnFo
 }
 
 /** `<GUID=...>;<SID=...>;dn` of one object; Windows writes the hex forms in lower case. */
-export function extendedDn(entry: StoredEntry, form: ExtendedDnForm): string {
+export function extendedDn(entry: EntryName, form: ExtendedDnForm): string {
   const guid = Buffer.from(entry.guid, 'hex');
   const sid = entry.attrs.objectSid?.[0];
   const parts = [`<GUID=${form === 'string' ? guidToString(guid) : guid.toString('hex')}>`];

@@ -1,4 +1,4 @@
-import type { AttributeMap, StoredEntry } from '../directory/entry.js';
+import type { AttributeMap, EntryName, StoredEntry } from '../directory/entry.js';
 import { childDn, rdnValue } from '../directory/dn.js';
 import { guidToString } from '../directory/binary.js';
 import type { Dsa } from './dsa.js';
@@ -15,7 +15,7 @@ const KEPT = ['objectClass', 'objectGUID', 'objectSid', 'sIDHistory', 'sAMAccoun
 /** Default tombstoneLifetime of forests created on Windows Server 2003 SP1 and later: 180 days. */
 export const DEFAULT_TOMBSTONE_LIFETIME_DAYS = 180;
 
-export function isTombstone(entry: StoredEntry): boolean {
+export function isTombstone(entry: EntryName): boolean {
   return String(entry.attrs.isDeleted?.[0] ?? '').toUpperCase() === 'TRUE';
 }
 

@@ -1,6 +1,6 @@
 import type { Database, RootDatabase } from 'lmdb';
 import { LmdbEnvironment } from './lmdbEnvironment.js';
-import type { StoredEntry } from './entry.js';
+import { entryName, type EntryName, type StoredEntry } from './entry.js';
 import { EntryCache } from './entryCache.js';
 import { normalizeDn } from './dn.js';
 import type { AttributeType, AttributeValue, Schema } from './schema.js';
@@ -41,6 +41,8 @@ function sameValues(a: readonly AttributeValue[] | undefined, b: readonly Attrib
 }
 /** Decoded entries kept in memory (up to two generations of this many), filled as they are read. */
 const ENTRY_CACHE_GENERATION = 16_000;
+/** ... and their names (a few hundred bytes each): what a group's members or a DirSync link render from. */
+const NAME_CACHE_GENERATION = 65_536;
 
 /**
  * The LMDB store of one naming context tree: entries by GUID, plus the DN, parent and
@@ -65,6 +67,8 @@ export class DirectoryStore {
   private inWrite = false;
   /** decoded entries, the recently used ones; never holds a write that has not committed */
   private readonly cache = new EntryCache(ENTRY_CACHE_GENERATION);
+  /** names of committed entries, kept longer than `cache` keeps whole ones */
+  private readonly names = new EntryCache<EntryName>(NAME_CACHE_GENERATION);
   /** GUIDs written by the transaction in progress: not cached until it commits */
   private readonly touched = new Set<string>();
   /** entries the transaction in progress wrote and then read back (an import reads a manager
@@ -120,7 +124,10 @@ export class DirectoryStore {
     } finally {
       this.inWrite = false;
       this.usnInWrite = undefined;
-      for (const guid of this.touched) this.cache.delete(guid);
+      for (const guid of this.touched) {
+        this.cache.delete(guid);
+        this.names.delete(guid);
+      }
       if (ok) for (const [guid, entry] of this.pending.entries()) this.cache.set(guid, entry);
       this.pending.clear();
       this.touched.clear();
@@ -151,8 +158,21 @@ export class DirectoryStore {
     const cached = cache.get(guid);
     if (cached) return cached;
     const entry = this.entries.get(guid);
-    if (entry) cache.set(guid, entry);
+    if (entry) {
+      cache.set(guid, entry);
+      if (!written) this.names.set(guid, entryName(entry));
+    }
     return entry;
+  }
+
+  /** An object's DN, placement and naming attributes: from memory when its whole entry is no longer there. */
+  nameOf(guid: string): EntryName | undefined {
+    this.revalidate();
+    if (!this.touched.has(guid)) {
+      const known = this.names.get(guid);
+      if (known) return known;
+    }
+    return this.byGuid(guid);
   }
 
   guidOfDn(dn: string): string | undefined {
@@ -312,12 +332,14 @@ export class DirectoryStore {
     const usn = this.highestUsn();
     if (usn !== this.cachedAtUsn) {
       this.cache.clear();
+      this.names.clear();
       this.cachedAtUsn = usn;
     }
   }
 
   private forget(guid: string): void {
     this.cache.delete(guid);
+    this.names.delete(guid);
     this.pending.delete(guid);
     this.touched.add(guid);
   }

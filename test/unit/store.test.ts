@@ -76,6 +76,26 @@ describe('DirectoryStore on LMDB', () => {
     expect(usns['@created']).toBeUndefined();
   });
 
+  it('names an object (DN and naming attributes) as it is now, after renames, aborted writes and removal', () => {
+    store.write(() => store.put(user('a1', 'alice', 'root', { objectSid: [Buffer.from('0105', 'hex')] })));
+    expect(store.nameOf('a1')).toMatchObject({ dn: 'CN=alice,DC=contoso,DC=com', attrs: { objectSid: [Buffer.from('0105', 'hex')] } });
+    expect(store.nameOf('a1')?.attrs).not.toHaveProperty('sAMAccountName');
+    const before = store.byGuid('a1')!;
+    store.write(() => store.put({ ...before, dn: 'CN=alice2,DC=contoso,DC=com' }, before));
+    expect(store.nameOf('a1')?.dn).toBe('CN=alice2,DC=contoso,DC=com');
+    const renamed = store.byGuid('a1')!;
+    expect(() =>
+      store.write(() => {
+        store.put({ ...renamed, dn: 'CN=alice3,DC=contoso,DC=com' }, renamed);
+        expect(store.nameOf('a1')?.dn).toBe('CN=alice3,DC=contoso,DC=com');
+        throw new Error('abort');
+      }),
+    ).toThrow('abort');
+    expect(store.nameOf('a1')?.dn).toBe('CN=alice2,DC=contoso,DC=com');
+    store.write(() => store.remove(store.byGuid('a1')!));
+    expect(store.nameOf('a1')).toBeUndefined();
+  });
+
   it('commits a write whole or not at all', () => {
     expect(() =>
       store.write(() => {
