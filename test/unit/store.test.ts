@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { StoredEntry } from '../../src/directory/entry.js';
+import type { AttributeValue } from '../../src/directory/schema.js';
 import { matches, type Filter } from '../../src/directory/filter.js';
 import { planFilter } from '../../src/directory/plan.js';
 import { Schema } from '../../src/directory/schema.js';
@@ -11,7 +12,7 @@ import { DirectoryStore } from '../../src/directory/store.js';
 const schema = Schema.load();
 const eq = (attribute: string, value: string): Filter => ({ type: 'equality', attribute, value: Buffer.from(value) });
 
-function user(guid: string, sam: string, parent = 'root', extra: Record<string, string[]> = {}): StoredEntry {
+function user(guid: string, sam: string, parent = 'root', extra: Record<string, AttributeValue[]> = {}): StoredEntry {
   return {
     guid,
     dn: `CN=${sam},DC=contoso,DC=com`,
