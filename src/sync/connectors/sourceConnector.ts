@@ -77,7 +77,10 @@ export class SourceConnector {
    */
   async *passwordChangesSince(cookie: Buffer): AsyncGenerator<{ changes: PasswordChange[]; cookie: Buffer }> {
     const client = await this.connection();
-    for await (const { changes, cookie: next } of prefetching(cookie, (c) => this.passwordBatch(client, c))) yield { changes, cookie: next };
+    const wipe = (batch: { changes: PasswordChange[]; cookie: Buffer; more: boolean }): void => {
+      for (const change of batch.changes) change.nt.fill(0);
+    };
+    for await (const { changes, cookie: next } of prefetching(cookie, (c) => this.passwordBatch(client, c), wipe)) yield { changes, cookie: next };
   }
 
   private async passwordBatch(client: Client, cookie: Buffer): Promise<{ changes: PasswordChange[]; cookie: Buffer; more: boolean }> {
@@ -106,19 +109,25 @@ export class SourceConnector {
 
 /**
  * DirSync batches from `cookie` on, the next asked for as soon as a batch arrives, so the DC
- * reads it while the caller stores this one.
+ * reads it while the caller stores this one. A batch read ahead for a caller that stopped early
+ * goes to `discard` when it arrives (hashes are wiped, not left to the garbage collector).
  */
-async function* prefetching<T extends { cookie: Buffer; more: boolean }>(cookie: Buffer, batch: (cookie: Buffer) => Promise<T>): AsyncGenerator<T> {
-  let next = batch(cookie);
-  for (;;) {
-    const current = await next;
-    if (current.more) {
-      next = batch(current.cookie);
-      // A caller that stops early leaves it unread: not an unhandled rejection.
-      next.catch(() => undefined);
+async function* prefetching<T extends { cookie: Buffer; more: boolean }>(cookie: Buffer, batch: (cookie: Buffer) => Promise<T>, discard?: (unread: T) => void): AsyncGenerator<T> {
+  let next: Promise<T> | undefined;
+  try {
+    for (let current = await batch(cookie); ; ) {
+      if (current.more) {
+        next = batch(current.cookie);
+        // A caller that stops early leaves it unread: not an unhandled rejection.
+        next.catch(() => undefined);
+      }
+      yield current;
+      if (!next) return;
+      current = await next;
+      next = undefined;
     }
-    yield current;
-    if (!current.more) return;
+  } finally {
+    if (next && discard) next.then(discard, () => undefined);
   }
 }
 
