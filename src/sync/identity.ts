@@ -9,10 +9,21 @@ export function uuidFrom(name: string): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
+/** objectIds worked out lately: a group's members and a user's manager are asked for again and again. */
+const recent = new Map<string, string>();
+const RECENT_LIMIT = 65_536;
+
 /**
  * The Entra objectId of the identity a connector-space object projects. Entra's are random; ours
  * are derived from the anchor, so a rebuilt agent state gives every identity the same ID.
  */
 export function objectIdFor(connector: string, guid: string): string {
-  return uuidFrom(`${connector}|${guid}`);
+  const name = `${connector}|${guid}`;
+  let id = recent.get(name);
+  if (id === undefined) {
+    if (recent.size >= RECENT_LIMIT) recent.clear();
+    id = uuidFrom(name);
+    recent.set(name, id);
+  }
+  return id;
 }

@@ -175,6 +175,8 @@ async function serveDsemu(): Promise<void> {
       await emulator.stop();
     })().finally(() => process.exit(0));
   });
+  // The driver gone without stopping us (killed): stopping removes the emulator's temporary data dir.
+  process.once('disconnect', () => void emulator.stop().finally(() => process.exit(0)));
 }
 
 /** Profiles the serving (not the import) through the inspector; the stop writes the .cpuprofile. */

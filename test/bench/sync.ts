@@ -59,12 +59,20 @@ interface Ready {
 }
 
 async function serve(dataDir: string): Promise<void> {
+  // The driver gone (killed, even with -9) before it could stop us: stop, and leave no data dir behind.
+  let emulator: Awaited<ReturnType<typeof import('../../src/emulator.js')['startEmulator']>> | undefined;
+  process.once('disconnect', () => {
+    void Promise.resolve(emulator?.stop()).catch(() => undefined).finally(() => {
+      rmSync(dataDir, { recursive: true, force: true });
+      process.exit(0);
+    });
+  });
   const { startEmulator } = await import('../../src/emulator.js');
   const { importLdif } = await import('../../src/ad/importLdif.js');
   const { SYSTEM } = await import('../../src/ad/principal.js');
   const { parseLdif } = await import('../../src/directory/ldif.js');
   const { generateEstateLdif, seededNames } = await import('../../src/domains/seedgen.js');
-  const emulator = await startEmulator({ dataDir, ldapPort: 0, ldapsPort: 0, logLevel: 'silent', sync: false });
+  emulator = await startEmulator({ dataDir, ldapPort: 0, ldapsPort: 0, logLevel: 'silent', sync: false });
   const started = performance.now();
   const ldif = generateEstateLdif({ users: USERS, baseDn: ONPREM, ou: BENCH_OU, upnSuffix: 'contoso.com', seed: 11, reserved: seededNames() });
   const summary = emulator.onpremDc.store.write(() => importLdif(emulator.onpremDc, parseLdif(ldif, 'bench'), 'bench', { principal: SYSTEM, secure: true }));
@@ -95,10 +103,11 @@ async function serve(dataDir: string): Promise<void> {
     onpremLdaps: emulator.onprem.ldapsUrl!,
     onpremCa: emulator.onprem.caFile!,
   };
-  process.send!(ready);
+  const running = emulator;
   process.on('message', (m: unknown) => {
-    if (m === 'stop') void emulator.stop().finally(() => process.exit(0));
+    if (m === 'stop') void running.stop().finally(() => process.exit(0));
   });
+  process.send!(ready);
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -131,6 +140,18 @@ async function plainAdds(url: string, admin: { upn: string; password: string }, 
 async function drive(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'dsemu-syncbench-'));
   const child = fork(SELF, ['serve', dataDir], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  // Interrupted (Ctrl-C, a timeout's SIGTERM): the estate is gigabytes at 100,000 users; remove it.
+  const interrupted = (): void => {
+    const removeAndExit = (): never => {
+      rmSync(dataDir, { recursive: true, force: true });
+      process.exit(130);
+    };
+    if (child.exitCode !== null || child.signalCode !== null) removeAndExit();
+    child.once('exit', removeAndExit);
+    child.kill('SIGTERM');
+  };
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
   try {
     console.log(`\nSync benchmark: ${USERS.toLocaleString('en')} generated users and ${(USERS / 10).toLocaleString('en')} groups on contoso.com`);
     const ready = await new Promise<Ready>((resolve, reject) => {
