@@ -9,7 +9,7 @@ import { formatPendingExports } from './pendingReport.js';
 import { readCloudObjects } from './rules/cloudObjects.js';
 import { exportChanges, pendingExports } from './stages/exportStage.js';
 import { importChanges, resetCookie } from './stages/importStage.js';
-import { synchronize } from './stages/syncStage.js';
+import { synchronize, synchronizeQueued, type SyncStageContext } from './stages/syncStage.js';
 import { forceFullPasswordSync, loadPasswordSyncKey, syncPasswordHashes } from './passwords/hashSync.js';
 import type { AgentStore } from './state/agentStore.js';
 
@@ -96,20 +96,26 @@ export async function runCycle(parts: CycleParts, options: CycleOptions): Promis
 /** Import, synchronization and export: the object half of a cycle. */
 async function objectStages(parts: CycleParts, options: CycleOptions, run: RunRecord, full: boolean, t0: number): Promise<void> {
   const { store, config, log } = parts;
+  const sync: SyncStageContext = { store, config, counts: run.sync, errors: run.errors };
+  // A full sync puts every identity through the rules again: all queued first, so that what the
+  // import brings is synchronized as each batch lands (the first source's objects first), and
+  // the rest after the import.
+  if (full) queueEverything(store, parts.sources);
   for (const source of parts.sources) {
+    const imported = (guids: string[]): void => synchronizeQueued(sync, guids.map((guid) => ({ connector: source.name, guid })));
     try {
-      if (full) await fullImport(store, source, run);
-      else await importChanges(store, source, run.import);
+      if (full) await fullImport(store, source, run, imported);
+      else await importChanges(store, source, run.import, { imported });
     } catch (e) {
       run.status = 'stopped-server-down';
       run.errors.push({ object: source.name, stage: 'import', error: (e as Error).message });
       await source.close();
     }
   }
+  // (the synchronization of what each batch brought is inside the import's time)
   run.stageMs.import = Math.round(performance.now() - t0);
-  if (full) queueEverything(store, parts.sources);
   const cloud = config.cloudObjectsFile ? readCloudObjects(config.cloudObjectsFile) : [];
-  synchronize({ store, config, counts: run.sync, errors: run.errors }, cloud);
+  synchronize(sync, cloud);
   if (full && run.status === 'success') store.write(() => store.putMeta(FULL_PENDING, false));
   run.stageMs.sync = Math.round(performance.now() - t0) - run.stageMs.import;
 
@@ -133,10 +139,10 @@ async function objectStages(parts: CycleParts, options: CycleOptions, run: RunRe
  * A full import reads everything again from an empty cookie; connector-space objects it did not
  * see are gone from the source (deleted while nobody watched, or their tombstones purged).
  */
-async function fullImport(store: AgentStore, source: SourceConnector, run: RunRecord): Promise<void> {
+async function fullImport(store: AgentStore, source: SourceConnector, run: RunRecord, imported: (guids: string[]) => void): Promise<void> {
   resetCookie(store, source.name);
   const before = new Set([...store.connectorObjects(source.name)].map((o) => o.guid));
-  await importChanges(store, source, run.import, (guid) => before.delete(guid));
+  await importChanges(store, source, run.import, { seen: (guid) => before.delete(guid), imported });
   store.write(() => {
     for (const guid of before) {
       const object = store.connectorObject(source.name, guid);

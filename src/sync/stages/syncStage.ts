@@ -38,16 +38,7 @@ export function synchronize(ctx: SyncStageContext, cloudObjects: readonly Connec
   for (;;) {
     const batch = store.syncQueue(BATCH);
     if (batch.length === 0) break;
-    store.write(() => {
-      for (const { connector, guid } of batch) {
-        try {
-          syncObject(ctx, connector, guid, store.connectorObject(connector, guid));
-        } catch (e) {
-          ctx.errors.push({ object: `${connector}|${guid}`, stage: 'sync', error: (e as Error).message });
-        }
-        store.dequeueSync(connector, guid);
-      }
-    });
+    synchronizeQueued(ctx, batch);
   }
   store.write(() => {
     const present = new Set<string>();
@@ -61,6 +52,24 @@ export function synchronize(ctx: SyncStageContext, cloudObjects: readonly Connec
       if (present.has(old.guid)) continue;
       store.removeConnectorObject(old);
       syncObject(ctx, CLOUD, old.guid, undefined);
+    }
+  });
+}
+
+/**
+ * These queued objects, now, in one transaction: what the import hands over batch by batch, so
+ * the metaverse fills while the DC reads the next batch. `synchronize` takes whatever is left.
+ */
+export function synchronizeQueued(ctx: SyncStageContext, queued: readonly { connector: string; guid: string }[]): void {
+  const { store } = ctx;
+  store.write(() => {
+    for (const { connector, guid } of queued) {
+      try {
+        syncObject(ctx, connector, guid, store.connectorObject(connector, guid));
+      } catch (e) {
+        ctx.errors.push({ object: `${connector}|${guid}`, stage: 'sync', error: (e as Error).message });
+      }
+      store.dequeueSync(connector, guid);
     }
   });
 }
