@@ -1,14 +1,15 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Client } from 'ldapts';
+import { Attribute, Change, type Client } from 'ldapts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importLdif } from '../../src/ad/importLdif.js';
 import { SYSTEM } from '../../src/ad/principal.js';
 import { parseLdif } from '../../src/directory/ldif.js';
 import { generateEstateLdif, seededNames } from '../../src/domains/seedgen.js';
 import { startEmulator } from '../../src/emulator.js';
-import { managedReader, onpremAdmin } from '../support/estate.js';
+import { single } from '../support/adValues.js';
+import { managedReader, onpremAdmin, searchAll } from '../support/estate.js';
 import { expectManagedMirrors } from '../support/estateCheck.js';
 import { ROOT, runKillable } from '../support/killableChild.js';
 
@@ -64,4 +65,38 @@ describe('a full sync killed at random moments', () => {
       await emulator.stop();
     }
   }, 600_000);
+});
+
+// What a kill can leave behind: the managed DC took a rename, the agent's record of it was lost.
+describe('a managed object renamed without the agent knowing it', () => {
+  const USERS = 'OU=AADDC Users,DC=aaddscontoso,DC=com';
+  const CORP = `OU=United States,OU=Corp,${ONPREM}`;
+
+  it('is found by its msDS-aadObjectId, named back, and then updated or deleted there', async () => {
+    const emulator = await startEmulator({ ldapPort: 0, ldapsPort: 0, logLevel: 'silent', sync: { schedule: false } });
+    const onprem = await onpremAdmin(emulator);
+    const managed = await managedReader(emulator);
+    try {
+      expect((await emulator.syncNow()).status).toBe('success');
+      const byUpn = async (upn: string) => (await searchAll(managed, USERS, `(userPrincipalName=${upn})`, ['cn', 'title']))[0];
+      // Behind the agent's back, as the DC itself would have taken the rename before the kill.
+      const renameOnManagedDc = (cn: string, rdn: string) => emulator.managedDc.rename(`CN=${cn},${USERS}`, rdn, true, undefined, { principal: SYSTEM, secure: true });
+      renameOnManagedDc('Dan Riley', 'CN=Dan Riley (moved)');
+      renameOnManagedDc('Lisa Nakamura', 'CN=Lisa Nakamura (moved)');
+
+      await onprem.modify(`CN=Dan Riley,OU=Engineering,${CORP}`, new Change({ operation: 'replace', modification: new Attribute({ type: 'title', values: ['Principal Engineer'] }) }));
+      await onprem.del(`CN=Lisa Nakamura,OU=Engineering,${CORP}`);
+      const run = await emulator.syncNow();
+      expect(run.errors).toEqual([]);
+      expect(run.status).toBe('success');
+      const dan = await byUpn('driley@contoso.com');
+      expect(dan?.dn).toBe(`CN=Dan Riley,${USERS}`);
+      expect(single(dan, 'title')).toBe('Principal Engineer');
+      expect(await byUpn('lnakamura@contoso.com')).toBeUndefined();
+    } finally {
+      await onprem.unbind();
+      await managed.unbind();
+      await emulator.stop();
+    }
+  }, 120_000);
 });

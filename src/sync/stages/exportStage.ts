@@ -170,7 +170,19 @@ class ManagedWriter {
   /** Creates or updates an object's attributes and name (not its links). */
   async put(objectId: string, desired: DesiredObject): Promise<void> {
     const current = this.store.managedObject(objectId) ?? (await this.add(objectId, desired));
-    if (current) await this.update(current, desired);
+    if (!current) return;
+    try {
+      await this.update(current, desired);
+    } catch (e) {
+      if (resultCodeOf(e) !== 32) throw e;
+      // Not at the DN we recorded (a crash between a rename and its record): found where it is,
+      // or (gone from the managed domain) added again.
+      const found = await this.adopt(objectId, desired);
+      if (found) return this.update(found, desired);
+      this.store.write(() => this.forget(current));
+      const adopted = await this.add(objectId, desired);
+      if (adopted) await this.update(adopted, desired);
+    }
   }
 
   async remove(objectId: string): Promise<void> {
@@ -179,6 +191,9 @@ class ManagedWriter {
       await this.ctx.managed.delete(current.dn);
     } catch (e) {
       if (resultCodeOf(e) !== 32) throw e;
+      // Renamed without our record of it: deleted where it is (if it is still anywhere).
+      const [moved] = await this.ctx.managed.find(`(msDS-aadObjectId=${escapeFilter(objectId)})`, ['cn']);
+      if (moved) await this.ctx.managed.delete(moved.dn);
     }
     this.ctx.counts.deletes++;
     this.written.delete(objectId);
