@@ -31,6 +31,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Attribute, Change, Client } from 'ldapts';
+import type { RunningEmulator } from '../../src/emulator.js';
 import type { EstateEndpoints } from '../../src/estateSync.js';
 
 const SELF = fileURLToPath(import.meta.url);
@@ -62,7 +63,7 @@ interface Ready {
 
 async function serve(dataDir: string): Promise<void> {
   // The driver gone (killed, even with -9) before it could stop us: stop, and leave no data dir behind.
-  let emulator: Awaited<ReturnType<typeof import('../../src/emulator.js')['startEmulator']>> | undefined;
+  let emulator: RunningEmulator | undefined;
   process.once('disconnect', () => {
     void Promise.resolve(emulator?.stop()).catch(() => undefined).finally(() => {
       rmSync(dataDir, { recursive: true, force: true });

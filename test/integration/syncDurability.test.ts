@@ -1,10 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Attribute, Change, type Client } from 'ldapts';
+import { Attribute, Change, Client } from 'ldapts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importLdif } from '../../src/ad/importLdif.js';
 import { SYSTEM } from '../../src/ad/principal.js';
+import { SYNC_ACCOUNT } from '../../src/domains/managed.js';
 import { parseLdif } from '../../src/directory/ldif.js';
 import { generateEstateLdif, seededNames } from '../../src/domains/seedgen.js';
 import { startEmulator } from '../../src/emulator.js';
@@ -79,10 +80,14 @@ describe('a managed object renamed without the agent knowing it', () => {
     try {
       expect((await emulator.syncNow()).status).toBe('success');
       const byUpn = async (upn: string) => (await searchAll(managed, USERS, `(userPrincipalName=${upn})`, ['cn', 'title']))[0];
-      // Behind the agent's back, as the DC itself would have taken the rename before the kill.
-      const renameOnManagedDc = (cn: string, rdn: string) => emulator.managedDc.rename(`CN=${cn},${USERS}`, rdn, true, undefined, { principal: SYSTEM, secure: true });
-      renameOnManagedDc('Dan Riley', 'CN=Dan Riley (moved)');
-      renameOnManagedDc('Lisa Nakamura', 'CN=Lisa Nakamura (moved)');
+      // The renames an agent killed before recording them left behind: made as it makes them, over
+      // LDAP as the sync principal, and unknown to the agent's store.
+      const syncPrincipal = new Client({ url: emulator.managed.ldapUrl });
+      const password = emulator.managedCredentials.accounts.find((a) => a.sAMAccountName === SYNC_ACCOUNT)!.password;
+      await syncPrincipal.bind(`AADDSCONTOSO\\${SYNC_ACCOUNT}`, password);
+      await syncPrincipal.modifyDN(`CN=Dan Riley,${USERS}`, 'CN=Dan Riley (moved)');
+      await syncPrincipal.modifyDN(`CN=Lisa Nakamura,${USERS}`, 'CN=Lisa Nakamura (moved)');
+      await syncPrincipal.unbind();
 
       await onprem.modify(`CN=Dan Riley,OU=Engineering,${CORP}`, new Change({ operation: 'replace', modification: new Attribute({ type: 'title', values: ['Principal Engineer'] }) }));
       await onprem.del(`CN=Lisa Nakamura,OU=Engineering,${CORP}`);

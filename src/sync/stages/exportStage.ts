@@ -192,7 +192,7 @@ class ManagedWriter {
     } catch (e) {
       if (resultCodeOf(e) !== 32) throw e;
       // Renamed without our record of it: deleted where it is (if it is still anywhere).
-      const [moved] = await this.ctx.managed.find(`(msDS-aadObjectId=${escapeFilter(objectId)})`, ['cn']);
+      const moved = await this.located(objectId, ['1.1']);
       if (moved) await this.ctx.managed.delete(moved.dn);
     }
     this.ctx.counts.deletes++;
@@ -335,7 +335,7 @@ class ManagedWriter {
    */
   private async adopt(objectId: string, desired: DesiredObject): Promise<ManagedObject | undefined> {
     const { managed } = this.ctx;
-    let [entry] = await managed.find(`(msDS-aadObjectId=${escapeFilter(objectId)})`, READ_ATTRIBUTES);
+    let entry = await this.located(objectId, READ_ATTRIBUTES);
     if (!entry) {
       const upn = desired.attrs.userPrincipalName?.[0];
       const unclaimed = desired.objectType === 'user'
@@ -350,6 +350,12 @@ class ManagedWriter {
     this.written.set(objectId, record.dn);
     this.store.write(() => this.remember(record));
     return record;
+  }
+
+  /** The managed-domain object joined to `objectId` by its msDS-aadObjectId, wherever it is in the OU. */
+  private async located(objectId: string, attributes: string[]): Promise<ManagedEntry | undefined> {
+    const [entry] = await this.ctx.managed.find(`(msDS-aadObjectId=${escapeFilter(objectId)})`, attributes);
+    return entry;
   }
 
   private async reread(current: ManagedObject): Promise<ManagedObject> {
