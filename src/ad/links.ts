@@ -1,4 +1,5 @@
 import type { StoredEntry } from '../directory/entry.js';
+import { normalizeDn } from '../directory/dn.js';
 import type { AttributeType, AttributeValue } from '../directory/schema.js';
 import type { Dsa } from './dsa.js';
 import { resolveObject } from './resolve.js';
@@ -20,8 +21,12 @@ export function isBackLink(attr: AttributeType): boolean {
 /** The GUID a DN-valued input names (a DN, or AD's <GUID=...>/<SID=...> forms); 32 if none. */
 export function linkTarget(dsa: Dsa, value: AttributeValue): string {
   const text = typeof value === 'string' ? value : value.toString('utf8');
-  // A plain DN (what a sync writes, a member at a time): its name is enough, not its whole entry.
-  const byDn = text.startsWith('<') ? undefined : guidOfDn(dsa, text);
+  // A plain DN (what a sync writes, a member at a time): the DN index alone answers. Deleted
+  // objects (tombstones, and the container itself) live in CN=Deleted Objects: only a DN there
+  // needs its entry read, to be refused.
+  const key = text.startsWith('<') ? undefined : dnKey(text);
+  const byDn = key === undefined ? undefined : dsa.store.guidOfDnKey(key);
+  if (byDn !== undefined && !key!.includes(DELETED_OBJECTS)) return byDn;
   const named = byDn === undefined ? undefined : dsa.store.nameOf(byDn);
   if (named && !isTombstone(named)) return named.guid;
   const target = resolveObject(dsa, text);
@@ -29,10 +34,12 @@ export function linkTarget(dsa: Dsa, value: AttributeValue): string {
   return target.guid;
 }
 
-/** The GUID at a DN, if any; a malformed DN is left for resolveObject to refuse with AD's error. */
-function guidOfDn(dsa: Dsa, dn: string): string | undefined {
+const DELETED_OBJECTS = 'cn=deleted objects,';
+
+/** A DN's index key; a malformed DN is left for resolveObject to refuse with AD's error. */
+function dnKey(dn: string): string | undefined {
   try {
-    return dsa.store.guidOfDn(dn);
+    return normalizeDn(dn);
   } catch {
     return undefined;
   }

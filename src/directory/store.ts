@@ -176,7 +176,12 @@ export class DirectoryStore {
   }
 
   guidOfDn(dn: string): string | undefined {
-    return this.dns.get(normalizeDn(dn));
+    return this.guidOfDnKey(normalizeDn(dn));
+  }
+
+  /** The GUID at a DN already normalized (normalizeDn). */
+  guidOfDnKey(key: string): string | undefined {
+    return this.dns.get(key);
   }
 
   byDn(dn: string): StoredEntry | undefined {

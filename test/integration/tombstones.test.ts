@@ -128,6 +128,23 @@ describe('deletes leave tombstones (MS-ADTS 3.1.1.5.5)', () => {
     const { searchEntries } = await admin.search(BASE, { filter: '(sAMAccountName=insidetoo)', attributes: ['lastKnownParent'] }, SHOW_DELETED);
     expect(searchEntries[0]!.lastKnownParent).toMatch(/^OU=Doomed Too\\0ADEL:[0-9a-f-]{36},CN=Deleted Objects,DC=contoso,DC=com$/);
   });
+
+  // Samba 4.17 answered 32 ("00000525: specified dn doesn't exist") to both member adds.
+  it('refuses a link to a tombstone by its DN, and to CN=Deleted Objects', async () => {
+    const dn = `CN=Linked Gone,${OU}`;
+    const group = `CN=VPN Users,OU=Groups,OU=Corp,${BASE}`;
+    await admin.add(dn, { objectClass: 'user', sAMAccountName: 'linkedgone' });
+    await admin.del(dn);
+    const { searchEntries } = await admin.search(BASE, { filter: '(sAMAccountName=linkedgone)', attributes: ['cn'] }, SHOW_DELETED);
+    const tombstoneDn = searchEntries[0]!.dn;
+    expect(tombstoneDn).toContain('\\0ADEL:');
+    const addMember = (member: string): Promise<void> => admin.modify(group, new Change({ operation: 'add', modification: new Attribute({ type: 'member', values: [member] }) }));
+    expect((await failure(addMember(tombstoneDn))).code).toBe(32);
+    expect((await failure(addMember(`CN=Deleted Objects,${BASE}`))).code).toBe(32);
+    expect((await failure(addMember(`CN=Deleted\\20Objects,${BASE}`))).code).toBe(32);
+    const members = await admin.search(group, { scope: 'base', attributes: ['member'] });
+    expect(String(members.searchEntries[0]!.member)).not.toMatch(/Deleted Objects/);
+  });
 });
 
 function guidText(bytes: Buffer): string {
