@@ -33,7 +33,8 @@ export function validateEntry(schema: Schema, attrs: AttributeMap, rdn: { type: 
     for (const value of values) {
       if (!isValidValue(attr, value)) throw new DirectoryViolation('invalidAttributeSyntax', attr);
       if (!rule.lengthBounded) continue;
-      const length = typeof value === 'string' ? [...value].length : value.length;
+      // UTF-16 units for strings, as AD keeps them (Samba 4.17: 128 emoji fit displayName's 256, 129 do not)
+      const length = value.length;
       if ((attr.rangeUpper !== undefined && length > attr.rangeUpper) || (attr.rangeLower !== undefined && length < attr.rangeLower)) {
         throw new DirectoryViolation('singleValued', attr, 'value length out of range');
       }

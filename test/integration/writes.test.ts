@@ -228,6 +228,17 @@ describe('writes as Administrator', () => {
       expect(strings(await read(dn), 'sn')).toEqual(['One']);
     });
 
+    // Samba 4.17 counts rangeUpper in UTF-16 units too (the same four modifies, the same outcomes), but refuses
+    // with 21 (0000200B); we answer 19, AD's constraint violation.
+    it('bounds a value\'s length by rangeUpper, in UTF-16 units (displayName: 256)', async () => {
+      const dn = await addUser('Long Name', 'longname');
+      await admin.modify(dn, replace('displayName', 'a'.repeat(256)));
+      expect((await failure(admin.modify(dn, replace('displayName', 'a'.repeat(257))))).code).toBe(19);
+      await admin.modify(dn, replace('displayName', '😀'.repeat(128)));
+      expect((await failure(admin.modify(dn, replace('displayName', '😀'.repeat(129))))).code).toBe(19);
+      expect(single(await read(dn), 'displayName')).toBe('😀'.repeat(128));
+    });
+
     it('refuses an attribute the class does not allow with 65', async () => {
       const dn = await addUser('Class Mod', 'classmod');
       expect((await failure(admin.modify(dn, replace('uPNSuffixes', 'example.org')))).code).toBe(65);
