@@ -131,17 +131,38 @@ async function* prefetching<T extends { cookie: Buffer; more: boolean }>(cookie:
   }
 }
 
+/** An attribute description as DirSync names it (`member;range=1-1`): the rules' name and its range option. */
+interface Description {
+  name: string;
+  link: boolean;
+  range?: string;
+}
+
+/** Descriptions seen so far (a few dozen names, the same in every entry); null: not imported. */
+const descriptions = new Map<string, Description | null>();
+
+function described(rawName: string): Description | null {
+  let known = descriptions.get(rawName);
+  if (known !== undefined) return known;
+  const [base, ...options] = rawName.split(';');
+  const name = CANONICAL.get(base!.toLowerCase());
+  known = name ? { name, link: (LINK_ATTRIBUTES as readonly string[]).includes(name), range: options.find((o) => o.toLowerCase().startsWith('range='))?.slice(6) } : null;
+  // Bounded: a server that invents names cannot grow it without limit.
+  if (descriptions.size < 4096) descriptions.set(rawName, known);
+  return known;
+}
+
 function toChange(entry: Entry): ImportedChange | undefined {
   const change: ImportedChange = { guid: '', dn: parseExtendedDnValue(entry.dn).dn, deleted: false, attrs: {}, links: {} };
-  for (const [rawName, raw] of Object.entries(entry)) {
+  for (const rawName in entry) {
     if (rawName === 'dn') continue;
-    const [base, ...options] = rawName.split(';');
-    const name = CANONICAL.get(base!.toLowerCase());
-    if (!name) continue;
+    const description = described(rawName);
+    if (!description) continue;
+    const { name, range } = description;
+    const raw = entry[rawName];
     const values = (Array.isArray(raw) ? raw : [raw]) as (string | Buffer)[];
-    if ((LINK_ATTRIBUTES as readonly string[]).includes(name)) {
+    if (description.link) {
       const targets = values.map((v) => linkTarget(String(v)));
-      const range = options.find((o) => o.toLowerCase().startsWith('range='))?.slice(6);
       const link = (change.links[name] ??= {});
       if (range === '1-1') link.add = targets;
       else if (range === '0-0') link.remove = targets;
