@@ -16,8 +16,17 @@ const PLAIN_MSGPACK = { useRecords: false } as const;
  * users take 200 to 300 ms; with these, under 1 ms (test/bench/commitLatency.ts).
  */
 const FREE_SPACE = { maxFreeSpaceToLoad: 1000, maxFreeSpaceToRetain: 2000 } as const;
-/** How long a commit may sit in the OS page cache before it is flushed to disk. */
+/** How long a commit may sit in the OS page cache before it is flushed to disk... */
 const FLUSH_DELAY_MS = 1000;
+/**
+ * ... unless the last flush took long: the next one waits 9 times as long as it took (at most
+ * MAX_FLUSH_DELAY_MS), so flushing stays under a tenth of the time. Each flush writes back every
+ * page dirtied since the one before; during a bulk write (a full sync, an import) one a second
+ * wrote the same hot B-tree pages back again and again, and a page written back must fault to be
+ * written again: LMDB puts took half as long again.
+ */
+const FLUSH_SPACING = 9;
+const MAX_FLUSH_DELAY_MS = 30_000;
 
 export interface LmdbEnvironmentOptions {
   path: string;
@@ -31,12 +40,17 @@ export interface LmdbEnvironmentOptions {
  * cost more than the rest of an add): a committed transaction is in the OS page cache, so it
  * survives the process being killed, and LMDB keeps every transaction all-or-nothing. What an OS
  * crash or power loss finds unflushed may be lost (or, LMDB warns, damaged): a flush off the
- * event loop's thread, about a second after a commit, bounds that.
+ * event loop's thread, about a second after a commit (a few seconds during bulk writes), bounds that.
  */
 export class LmdbEnvironment {
   readonly root: RootDatabase;
   private flushTimer: NodeJS.Timeout | undefined;
   private readonly flushes = new Set<Promise<void>>();
+  /** commits since the last scheduled flush started */
+  private dirty = false;
+  private flushing = false;
+  private lastFlushMs = 0;
+  private closed = false;
 
   constructor(options: LmdbEnvironmentOptions) {
     mkdirSync(options.path, { recursive: true });
@@ -46,6 +60,7 @@ export class LmdbEnvironment {
   /** Runs `fn` in one write transaction, and schedules the flush of what it committed. */
   transaction<T>(fn: () => T): T {
     const result = this.root.transactionSync(fn);
+    this.dirty = true;
     this.scheduleFlush();
     return result;
   }
@@ -62,6 +77,7 @@ export class LmdbEnvironment {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     clearTimeout(this.flushTimer);
     this.flushTimer = undefined;
     await Promise.allSettled([...this.flushes, this.flush()]);
@@ -69,11 +85,22 @@ export class LmdbEnvironment {
   }
 
   private scheduleFlush(): void {
-    if (this.flushTimer) return;
+    if (this.flushTimer || this.flushing || !this.dirty || this.closed) return;
+    const delay = Math.min(MAX_FLUSH_DELAY_MS, Math.max(FLUSH_DELAY_MS, FLUSH_SPACING * this.lastFlushMs));
     this.flushTimer = setTimeout(() => {
       this.flushTimer = undefined;
-      this.flush().catch(() => undefined);
-    }, FLUSH_DELAY_MS);
+      this.dirty = false;
+      this.flushing = true;
+      const started = performance.now();
+      this.flush()
+        .catch(() => undefined)
+        .finally(() => {
+          this.flushing = false;
+          this.lastFlushMs = performance.now() - started;
+          // what was committed while it ran
+          this.scheduleFlush();
+        });
+    }, delay);
     this.flushTimer.unref();
   }
 }
