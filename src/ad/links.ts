@@ -4,7 +4,7 @@ import type { AttributeType, AttributeValue } from '../directory/schema.js';
 import type { Dsa } from './dsa.js';
 import { resolveObject } from './resolve.js';
 import { AdErrors } from './errors.js';
-import { isTombstone } from './tombstones.js';
+import { isTombstone, mayNameDeletedObject } from './tombstones.js';
 
 // MS-ADTS 3.1.1.1.6 linked attributes: a forward link (even linkID) is stored on its holder, as
 // the target's GUID so it follows renames and moves; the back link (linkID + 1) is never stored,
@@ -21,20 +21,19 @@ export function isBackLink(attr: AttributeType): boolean {
 /** The GUID a DN-valued input names (a DN, or AD's <GUID=...>/<SID=...> forms); 32 if none. */
 export function linkTarget(dsa: Dsa, value: AttributeValue): string {
   const text = typeof value === 'string' ? value : value.toString('utf8');
-  // A plain DN (what a sync writes, a member at a time): the DN index alone answers. Deleted
-  // objects (tombstones, and the container itself) live in CN=Deleted Objects: only a DN there
-  // needs its entry read, to be refused.
+  // A plain DN (what a sync writes, a member at a time): the DN index alone answers, unless the
+  // DN may name a deleted object, which is read to be refused.
   const key = text.startsWith('<') ? undefined : dnKey(text);
   const byDn = key === undefined ? undefined : dsa.store.guidOfDnKey(key);
-  if (byDn !== undefined && !key!.includes(DELETED_OBJECTS)) return byDn;
-  const named = byDn === undefined ? undefined : dsa.store.nameOf(byDn);
-  if (named && !isTombstone(named)) return named.guid;
+  if (byDn !== undefined) {
+    if (!mayNameDeletedObject(key!)) return byDn;
+    const named = dsa.store.nameOf(byDn);
+    if (named && !isTombstone(named)) return named.guid;
+  }
   const target = resolveObject(dsa, text);
   if (!target) throw AdErrors.noSuchObject(dsa.domain.dn);
   return target.guid;
 }
-
-const DELETED_OBJECTS = 'cn=deleted objects,';
 
 /** A DN's index key; a malformed DN is left for resolveObject to refuse with AD's error. */
 function dnKey(dn: string): string | undefined {

@@ -19,6 +19,14 @@ export function isTombstone(entry: EntryName): boolean {
   return String(entry.attrs.isDeleted?.[0] ?? '').toUpperCase() === 'TRUE';
 }
 
+/**
+ * Whether a DN, normalized (normalizeDn), may name a deleted object: tombstones and the Deleted
+ * Objects containers themselves all live in a CN=Deleted Objects. Any other DN names a live one.
+ */
+export function mayNameDeletedObject(dnKey: string): boolean {
+  return dnKey.includes('cn=deleted objects,');
+}
+
 export function deletedObjectsDn(dsa: Dsa): string {
   return childDn('CN=Deleted Objects', dsa.domain.dn);
 }

@@ -48,7 +48,6 @@ export class LmdbEnvironment {
   private readonly flushes = new Set<Promise<void>>();
   /** commits since the last scheduled flush started */
   private dirty = false;
-  private flushing = false;
   private lastFlushMs = 0;
   private closed = false;
 
@@ -85,17 +84,16 @@ export class LmdbEnvironment {
   }
 
   private scheduleFlush(): void {
-    if (this.flushTimer || this.flushing || !this.dirty || this.closed) return;
+    // one flush at a time: what commits meanwhile waits for the next
+    if (this.flushTimer || this.flushes.size > 0 || !this.dirty || this.closed) return;
     const delay = Math.min(MAX_FLUSH_DELAY_MS, Math.max(FLUSH_DELAY_MS, FLUSH_SPACING * this.lastFlushMs));
     this.flushTimer = setTimeout(() => {
       this.flushTimer = undefined;
       this.dirty = false;
-      this.flushing = true;
       const started = performance.now();
       this.flush()
         .catch(() => undefined)
         .finally(() => {
-          this.flushing = false;
           this.lastFlushMs = performance.now() - started;
           // what was committed while it ran
           this.scheduleFlush();
