@@ -80,9 +80,7 @@ export class DirectoryStore {
   private validated = false;
 
   private constructor(readonly path: string, readonly schema: Schema) {
-    // A write map saves the per-page pwrite of every commit; with it the file is as large as the
-    // map, so the map starts small and lmdb-js doubles it as the data grows.
-    this.environment = new LmdbEnvironment({ path, maxDbs: 16, useWritemap: true });
+    this.environment = new LmdbEnvironment({ path, maxDbs: 16 });
     this.root = this.environment.root;
     // Not lmdb-js's object cache: it keeps a put even when the transaction aborts (see `cache`).
     this.entries = this.root.openDB<StoredEntry, string>({ name: 'entries' });

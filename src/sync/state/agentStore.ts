@@ -30,9 +30,7 @@ export class AgentStore {
   private readonly passwordHashes: Database<string, string>;
 
   private constructor(readonly path: string) {
-    // A write map, as the DCs' stores have: no page copied out at each commit (a full sync's import
-    // and sync take a twentieth less). A write inside a write joins it (no child transactions).
-    this.environment = new LmdbEnvironment({ path, maxDbs: 16, useWritemap: true });
+    this.environment = new LmdbEnvironment({ path, maxDbs: 16 });
     this.root = this.environment.root;
     this.connectorSpace = this.root.openDB({ name: 'connectorSpace' });
     this.connectorDns = this.root.openDB({ name: 'connectorDns' });
