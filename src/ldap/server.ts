@@ -3,7 +3,7 @@ import { createSecureContext, type SecureContext } from 'node:tls';
 import ldapjs from 'ldapjs';
 import type { Logger } from 'pino';
 import type { DomainController } from '../ad/domainController.js';
-import type { TlsMaterial } from './certificate.js';
+import type { TlsMaterial } from './tls/material.js';
 import { dispatch } from './dispatch.js';
 import { Session, type SessionHost } from './session.js';
 

@@ -8,12 +8,9 @@ import * as tls from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import forge from 'node-forge';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  loadCertificateFile,
-  loadOrCreateDevCertificate,
-  type DevCertificateOptions,
-  type TlsMaterial,
-} from '../../src/ldap/certificate.js';
+import { loadCertificateFile } from '../../src/ldap/tls/certificateFile.js';
+import { loadOrCreateDevCertificate, type DevCertificateOptions } from '../../src/ldap/tls/devCertificate.js';
+import type { TlsMaterial } from '../../src/ldap/tls/material.js';
 
 let dataDir: string;
 
@@ -166,7 +163,7 @@ describe('loadOrCreateDevCertificate', () => {
   });
 
   it('two processes starting at once in the same data dir end up with one CA', async () => {
-    const moduleUrl = new URL('../../src/ldap/certificate.ts', import.meta.url).href;
+    const moduleUrl = new URL('../../src/ldap/tls/devCertificate.ts', import.meta.url).href;
     const script = `
       import { loadOrCreateDevCertificate } from ${JSON.stringify(moduleUrl)};
       const [dataDir, name] = process.argv.slice(1);
