@@ -1,6 +1,7 @@
 import { guidFromString, sidFromString } from '../directory/binary.js';
 import type { StoredEntry } from '../directory/entry.js';
-import { InvalidDnError, normalizeDn, parentDn, parseExtendedDn } from '../directory/dn.js';
+import { parseAlternativeDn } from '../directory/alternativeDn.js';
+import { InvalidDnError, normalizeDn, parentDn } from '../directory/dn.js';
 import type { Dsa } from './dsa.js';
 import { AdErrors } from './errors.js';
 import { isTombstone } from './tombstones.js';
@@ -18,7 +19,7 @@ export function resolveObject(dsa: Dsa, input: string, includeDeleted = false): 
 function findObject(dsa: Dsa, input: string): StoredEntry | undefined {
   let form;
   try {
-    form = parseExtendedDn(input);
+    form = parseAlternativeDn(input);
   } catch (e) {
     if (e instanceof InvalidDnError) throw AdErrors.invalidDnSyntax();
     throw e;

@@ -10,10 +10,10 @@ import {
   normalizeDn,
   parentDn,
   parseDn,
-  parseExtendedDn,
   rdnOf,
   rdnValue,
 } from '../../src/directory/dn.js';
+import { parseAlternativeDn } from '../../src/directory/alternativeDn.js';
 
 describe('parseDn', () => {
   it('parses plain DNs and the root', () => {
@@ -172,42 +172,42 @@ describe('navigation', () => {
   });
 });
 
-describe('parseExtendedDn', () => {
+describe('parseAlternativeDn', () => {
   const guid = '2d2dc73b-5aec-4b70-bdc2-1f4ef97b7870';
   const sid = 'S-1-5-21-397955417-626881126-188441444-2908315';
 
   it('reads GUID forms', () => {
-    expect(parseExtendedDn(`<GUID=${guid}>`)).toEqual({ kind: 'guid', guid });
-    expect(parseExtendedDn(`<guid=${guid.toUpperCase()}>`)).toEqual({ kind: 'guid', guid });
-    expect(parseExtendedDn('<GUID=3BC72D2DEC5A704BBDC21F4EF97B7870>')).toEqual({ kind: 'guid', guid });
+    expect(parseAlternativeDn(`<GUID=${guid}>`)).toEqual({ kind: 'guid', guid });
+    expect(parseAlternativeDn(`<guid=${guid.toUpperCase()}>`)).toEqual({ kind: 'guid', guid });
+    expect(parseAlternativeDn('<GUID=3BC72D2DEC5A704BBDC21F4EF97B7870>')).toEqual({ kind: 'guid', guid });
   });
 
   it('reads SID forms', () => {
-    expect(parseExtendedDn(`<SID=${sid}>`)).toEqual({ kind: 'sid', sid });
-    expect(parseExtendedDn('<SID=0105000000000005150000005951B81766725D2564633B0B9B602C00>')).toEqual({ kind: 'sid', sid });
+    expect(parseAlternativeDn(`<SID=${sid}>`)).toEqual({ kind: 'sid', sid });
+    expect(parseAlternativeDn('<SID=0105000000000005150000005951B81766725D2564633B0B9B602C00>')).toEqual({ kind: 'sid', sid });
   });
 
   it('reads WKGUID', () => {
-    expect(parseExtendedDn('<WKGUID=a9d1ca15768811d1aded00c04fd8d5cd,DC=contoso,DC=com>')).toEqual({
+    expect(parseAlternativeDn('<WKGUID=a9d1ca15768811d1aded00c04fd8d5cd,DC=contoso,DC=com>')).toEqual({
       kind: 'wkguid',
       wkguid: 'A9D1CA15768811D1ADED00C04FD8D5CD',
       dn: 'DC=contoso,DC=com',
     });
-    expect(() => parseExtendedDn('<WKGUID=a9d1ca15768811d1aded00c04fd8d5cd>')).toThrow(InvalidDnError);
-    expect(() => parseExtendedDn('<WKGUID=xyz,DC=com>')).toThrow(InvalidDnError);
+    expect(() => parseAlternativeDn('<WKGUID=a9d1ca15768811d1aded00c04fd8d5cd>')).toThrow(InvalidDnError);
+    expect(() => parseAlternativeDn('<WKGUID=xyz,DC=com>')).toThrow(InvalidDnError);
   });
 
   it('reads the extended output form and plain DNs', () => {
-    expect(parseExtendedDn(`<GUID=${guid}>;<SID=${sid}>;CN=x,DC=com`)).toEqual({ kind: 'dn', dn: 'CN=x,DC=com' });
-    expect(parseExtendedDn(`<GUID=${guid}>;CN=x,DC=com`)).toEqual({ kind: 'dn', dn: 'CN=x,DC=com' });
-    expect(parseExtendedDn(`<GUID=${guid}>;<SID=${sid}>`)).toEqual({ kind: 'guid', guid });
-    expect(parseExtendedDn('CN=x,DC=com')).toEqual({ kind: 'dn', dn: 'CN=x,DC=com' });
-    expect(parseExtendedDn('')).toEqual({ kind: 'dn', dn: '' });
+    expect(parseAlternativeDn(`<GUID=${guid}>;<SID=${sid}>;CN=x,DC=com`)).toEqual({ kind: 'dn', dn: 'CN=x,DC=com' });
+    expect(parseAlternativeDn(`<GUID=${guid}>;CN=x,DC=com`)).toEqual({ kind: 'dn', dn: 'CN=x,DC=com' });
+    expect(parseAlternativeDn(`<GUID=${guid}>;<SID=${sid}>`)).toEqual({ kind: 'guid', guid });
+    expect(parseAlternativeDn('CN=x,DC=com')).toEqual({ kind: 'dn', dn: 'CN=x,DC=com' });
+    expect(parseAlternativeDn('')).toEqual({ kind: 'dn', dn: '' });
   });
 
   it('rejects bad forms', () => {
     for (const bad of ['<GUID=nope>', '<SID=S-1-x>', '<SID=0105>', '<FOO=1>', '<GUID=' + guid, `<GUID=${guid}>CN=x`, 'CN']) {
-      expect(() => parseExtendedDn(bad), bad).toThrow(InvalidDnError);
+      expect(() => parseAlternativeDn(bad), bad).toThrow(InvalidDnError);
     }
   });
 
