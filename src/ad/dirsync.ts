@@ -4,7 +4,7 @@ import { matches, type Filter } from '../directory/filter.js';
 import { normalizeDn } from '../directory/dn.js';
 import type { AttributeType } from '../directory/schema.js';
 import { integerKey } from '../directory/indexKey.js';
-import { PARENT_METADATA, SECRET_METADATA } from '../directory/store.js';
+import { PARENT_METADATA, SECRET_METADATA } from '../directory/replicationMetadata.js';
 import type { Dsa, OperationContext } from './dsa.js';
 import { AdErrors } from './errors.js';
 import { filterContext, prepareFilter } from './filters.js';

@@ -5,40 +5,12 @@ import { EntryCache } from './entryCache.js';
 import { normalizeDn } from './dn.js';
 import type { AttributeType, AttributeValue, Schema } from './schema.js';
 import { indexKey } from './indexKey.js';
+import { ReplicationMetadata, type AttributeMetadata, type LinkValueMetadata } from './replicationMetadata.js';
 
 const LAST = '\uffff';
 
 const HIGHEST_USN = 'highestCommittedUSN';
-/** The pseudo-attribute under which an object's credentials' change USN is recorded. */
-export const SECRET_METADATA = '@secret';
-/** ... and under which the USN of its last move (a new parent) is recorded. */
-export const PARENT_METADATA = '@parent';
-/**
- * ... and the USN of its creation: what every attribute it was created with has until it changes.
- * The stored metadata names only the attributes written since (a user's is a few keys, not 40),
- * so a write reads and writes a few bytes of it. Older stores name every attribute: still read.
- */
-const CREATED_METADATA = '@created';
 
-/** Attribute name -> USN of its last originating change. */
-export type AttributeMetadata = Record<string, number>;
-
-export interface LinkValueMetadata {
-  usn: number;
-  /** false: the value was removed at `usn` */
-  present: boolean;
-}
-
-function sameValues(a: readonly AttributeValue[] | undefined, b: readonly AttributeValue[] | undefined): boolean {
-  if (a === b) return true;
-  if (!a || !b || a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) {
-    const x = a[i]!;
-    const y = b[i]!;
-    if (typeof x === 'string' || typeof y === 'string' ? x !== y : !x.equals(y)) return false;
-  }
-  return true;
-}
 /** Decoded entries kept in memory (up to two generations of this many), filled as they are read. */
 const ENTRY_CACHE_GENERATION = 16_000;
 /** ... and their names (a few hundred bytes each): what a group's members or a DirSync link render from. */
@@ -58,8 +30,7 @@ export class DirectoryStore {
   private readonly attributeIndex: Database<string, [string, string, string]>;
   private readonly meta: Database<unknown, string>;
   private readonly secretValues: Database<Buffer, string>;
-  private readonly attributeMetadata: Database<AttributeMetadata, string>;
-  private readonly linkValues: Database<LinkValueMetadata, [string, string, string]>;
+  private readonly metadata: ReplicationMetadata;
   private readonly commitListeners = new Set<(guids: readonly string[]) => void>();
   /** objects whose secret changed in the transaction in progress */
   private readonly secretTouched = new Set<string>();
@@ -89,8 +60,7 @@ export class DirectoryStore {
     this.attributeIndex = this.root.openDB<string, [string, string, string]>({ name: 'index' });
     this.meta = this.root.openDB<unknown, string>({ name: 'meta' });
     this.secretValues = this.root.openDB<Buffer, string>({ name: 'secrets', encoding: 'binary' });
-    this.attributeMetadata = this.root.openDB<AttributeMetadata, string>({ name: 'attributeMetadata' });
-    this.linkValues = this.root.openDB<LinkValueMetadata, [string, string, string]>({ name: 'linkValues' });
+    this.metadata = new ReplicationMetadata(this.root);
     for (const attr of schema.attributes()) {
       if (attr.constructed || attr.secret || attr.name === 'objectGUID') continue;
       const forwardLink = attr.linkId !== undefined && attr.linkId % 2 === 0;
@@ -258,57 +228,27 @@ export class DirectoryStore {
     const before = previous?.attrs ?? {};
     const names = new Set([...Object.keys(before), ...Object.keys(next.attrs)]);
     this.reindex(next.guid, names, before, next.attrs);
-    this.recordChanges(next.guid, names, before, next.attrs, previous === undefined ? 'created' : previous.parent !== next.parent);
+    this.metadata.record(next.guid, {
+      usn: this.highestUsn(),
+      names,
+      before,
+      after: next.attrs,
+      moved: previous === undefined ? 'created' : previous.parent !== next.parent,
+      secret: this.secretTouched.delete(next.guid),
+      isForwardLink: this.isForwardLink,
+    });
     this.entries.put(next.guid, next);
     this.forget(next.guid);
   }
 
-  /**
-   * Replication metadata (MS-ADTS 3.1.1.1.9, MS-DRSR 5.11): the USN at which each attribute, the
-   * secret, and each forward-link value last changed; what DirSync reads to send only changes.
-   */
-  private recordChanges(guid: string, names: ReadonlySet<string>, before: Readonly<Record<string, readonly AttributeValue[]>>, after: Readonly<Record<string, readonly AttributeValue[]>>, moved: boolean | 'created'): void {
-    const usn = this.highestUsn();
-    const created = moved === 'created';
-    const metadata: AttributeMetadata = created ? { [CREATED_METADATA]: usn } : { ...(this.attributeMetadata.get(guid) ?? {}) };
-    let changed = moved !== false;
-    if (moved) metadata[PARENT_METADATA] = usn;
-    for (const name of names) {
-      if (sameValues(before[name], after[name])) continue;
-      if (!created) metadata[name] = usn;
-      changed = true;
-      const attr = this.indexed.get(name);
-      if (attr?.linkId !== undefined && attr.linkId % 2 === 0) {
-        const old = new Set((before[name] ?? []).map(String));
-        const now = new Set((after[name] ?? []).map(String));
-        for (const target of now) if (!old.has(target)) this.linkValues.put([guid, name, target], { usn, present: true });
-        for (const target of old) if (!now.has(target)) this.linkValues.put([guid, name, target], { usn, present: false });
-      }
-    }
-    if (this.secretTouched.delete(guid)) {
-      metadata[SECRET_METADATA] = usn;
-      changed = true;
-    }
-    if (changed) this.attributeMetadata.put(guid, metadata);
-  }
-
   /** The USN at which each attribute of an object last changed ('@secret' for its credentials, '@parent' for its placement). */
   attributeUsns(entry: StoredEntry): AttributeMetadata {
-    const stored = this.attributeMetadata.get(entry.guid) ?? {};
-    const created = stored[CREATED_METADATA];
-    if (created === undefined) return stored;
-    // What is not named has not changed since the object was created with it.
-    const usns: AttributeMetadata = {};
-    for (const name of Object.keys(entry.attrs)) usns[name] = created;
-    for (const [name, usn] of Object.entries(stored)) if (name !== CREATED_METADATA) usns[name] = usn;
-    return usns;
+    return this.metadata.attributeUsns(entry);
   }
 
   /** Every value a forward link ever had on an object, with the USN of its last add or removal. */
-  *linkValueHistory(guid: string, attributeName: string): Iterable<{ target: string } & LinkValueMetadata> {
-    for (const { key, value } of this.linkValues.getRange({ start: [guid, attributeName, ''], end: [guid, attributeName, LAST] })) {
-      yield { target: key[2], ...value };
-    }
+  linkValueHistory(guid: string, attributeName: string): Iterable<{ target: string } & LinkValueMetadata> {
+    return this.metadata.linkValueHistory(guid, attributeName);
   }
 
   remove(entry: StoredEntry): void {
@@ -318,8 +258,7 @@ export class DirectoryStore {
     this.reindex(entry.guid, Object.keys(entry.attrs), entry.attrs, {});
     this.entries.remove(entry.guid);
     this.secretValues.remove(entry.guid);
-    this.attributeMetadata.remove(entry.guid);
-    for (const key of this.linkValues.getKeys({ start: [entry.guid, '', ''], end: [entry.guid, LAST, LAST] })) this.linkValues.remove(key);
+    this.metadata.remove(entry.guid);
     this.forget(entry.guid);
   }
 
@@ -399,6 +338,11 @@ export class DirectoryStore {
       for (const key of newKeys) if (!oldKeys.has(key)) this.attributeIndex.put([name, key, guid], '');
     }
   }
+
+  private readonly isForwardLink = (name: string): boolean => {
+    const linkId = this.indexed.get(name)?.linkId;
+    return linkId !== undefined && linkId % 2 === 0;
+  };
 
   private assertWriting(): void {
     if (!this.inWrite) throw new Error('directory writes must run inside DirectoryStore.write()');
