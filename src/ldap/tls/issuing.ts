@@ -33,6 +33,7 @@ export function expiresWithin(cert: forge.pki.Certificate, now: Date, ms: number
   return cert.validity.notAfter.getTime() - now.getTime() < ms;
 }
 
+/** RFC 5280 ub-common-name: a CN is at most 64 characters. */
 export function truncateCommonName(name: string): string {
   return name.slice(0, 64);
 }
