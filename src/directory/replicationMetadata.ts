@@ -37,7 +37,6 @@ export interface RecordedWrite {
   moved: boolean | 'created';
   /** its credentials were written */
   secret: boolean;
-  isForwardLink(name: string): boolean;
 }
 
 /**
@@ -49,7 +48,8 @@ export class ReplicationMetadata {
   private readonly attributes: Database<AttributeMetadata, string>;
   private readonly linkValues: Database<LinkValueMetadata, [string, string, string]>;
 
-  constructor(root: RootDatabase) {
+  /** `isForwardLink`: whether an attribute's values are forward links, whose every value is tracked */
+  constructor(root: RootDatabase, private readonly isForwardLink: (name: string) => boolean) {
     this.attributes = root.openDB<AttributeMetadata, string>({ name: 'attributeMetadata' });
     this.linkValues = root.openDB<LinkValueMetadata, [string, string, string]>({ name: 'linkValues' });
   }
@@ -64,7 +64,7 @@ export class ReplicationMetadata {
       if (sameValues(before[name], after[name])) continue;
       if (!created) metadata[name] = usn;
       changed = true;
-      if (write.isForwardLink(name)) {
+      if (this.isForwardLink(name)) {
         const old = new Set((before[name] ?? []).map(String));
         const now = new Set((after[name] ?? []).map(String));
         for (const target of now) if (!old.has(target)) this.linkValues.put([guid, name, target], { usn, present: true });

@@ -60,12 +60,15 @@ export class DirectoryStore {
     this.attributeIndex = this.root.openDB<string, [string, string, string]>({ name: 'index' });
     this.meta = this.root.openDB<unknown, string>({ name: 'meta' });
     this.secretValues = this.root.openDB<Buffer, string>({ name: 'secrets', encoding: 'binary' });
-    this.metadata = new ReplicationMetadata(this.root);
     for (const attr of schema.attributes()) {
       if (attr.constructed || attr.secret || attr.name === 'objectGUID') continue;
       const forwardLink = attr.linkId !== undefined && attr.linkId % 2 === 0;
       if (attr.indexed || forwardLink) this.indexed.set(attr.name, attr);
     }
+    this.metadata = new ReplicationMetadata(this.root, (name) => {
+      const linkId = this.indexed.get(name)?.linkId;
+      return linkId !== undefined && linkId % 2 === 0;
+    });
   }
 
   static open(path: string, schema: Schema): DirectoryStore {
@@ -235,7 +238,6 @@ export class DirectoryStore {
       after: next.attrs,
       moved: previous === undefined ? 'created' : previous.parent !== next.parent,
       secret: this.secretTouched.delete(next.guid),
-      isForwardLink: this.isForwardLink,
     });
     this.entries.put(next.guid, next);
     this.forget(next.guid);
@@ -338,11 +340,6 @@ export class DirectoryStore {
       for (const key of newKeys) if (!oldKeys.has(key)) this.attributeIndex.put([name, key, guid], '');
     }
   }
-
-  private readonly isForwardLink = (name: string): boolean => {
-    const linkId = this.indexed.get(name)?.linkId;
-    return linkId !== undefined && linkId % 2 === 0;
-  };
 
   private assertWriting(): void {
     if (!this.inWrite) throw new Error('directory writes must run inside DirectoryStore.write()');
